@@ -1,0 +1,89 @@
+"""One typed configuration for the whole service (env prefix THINKROOM_, `.env` supported).
+
+A bad value fails fast at start-up with a message naming the setting, rather than as a
+confusing error deep inside a request.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BackendName = Literal["auto", "ollama", "embedded", "scripted"]
+SandboxMode = Literal["bwrap", "unsafe-local"]
+
+
+class Settings(BaseSettings):
+    """Service settings; every field can be set as THINKROOM_<FIELD> or in `.env`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="THINKROOM_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    backend: BackendName = "auto"
+    model: str = Field(default="", description="Default model; empty picks the backend's default.")
+    ollama_host: str = Field(
+        default="http://127.0.0.1:11434",
+        validation_alias=AliasChoices("OLLAMA_HOST", "THINKROOM_OLLAMA_HOST"),
+    )
+    ollama_default_model: str = "llama3.2:3b"
+    ollama_timeout_s: float = Field(default=300.0, gt=0)
+    ollama_connect_timeout_s: float = Field(default=5.0, gt=0)
+    ollama_probe_timeout_s: float = Field(default=1.0, gt=0)
+    num_ctx: int = Field(default=8192, ge=256)
+    embedded_model: Path | None = Field(
+        default=None, description="Path to any GGUF; default is the packaged Gemma 3 270M."
+    )
+    embedded_cache_dir: Path = Path.home() / ".cache" / "thinkroom"
+    embedded_n_ctx: int = Field(default=4096, ge=256)
+    embedded_threads: int = Field(default=0, ge=0, description="0 means all cores.")
+    scripted_rules: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    database_url: str = "sqlite:///./data/thinkroom.db"
+    checkpoint_path: Path = Path("./data/checkpoints.db")
+    api_key: str | None = None
+    cors_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"])
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    max_workers: int = Field(default=4, ge=1, le=64)
+    sandbox: SandboxMode = "bwrap"
+    sandbox_timeout_s: float = Field(default=10.0, gt=0)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("ollama_host")
+    @classmethod
+    def _normalise_host(cls, value: str) -> str:
+        """Accept `host:port` like the ollama CLI does, and always give a full URL."""
+        value = value.strip().rstrip("/")
+        if not value:
+            raise ValueError("must not be empty")
+        if "://" not in value:
+            value = f"http://{value}"
+        return value
+
+
+class SettingsError(RuntimeError):
+    """Start-up configuration is invalid; the message names each bad setting."""
+
+
+def load_settings() -> Settings:
+    """Build Settings, turning pydantic's error into one that names THINKROOM_* variables."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "?"
+            env = "OLLAMA_HOST" if field == "ollama_host" else f"THINKROOM_{field.upper()}"
+            problems.append(f"{env}: {err['msg']} (got {err.get('input')!r})")
+        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings, read once."""
+    return load_settings()
