@@ -1,0 +1,1 @@
+"""Model backends behind the gateway: ollama, embedded (llama.cpp) and scripted (tests)."""

@@ -1,0 +1,313 @@
+"""llama.cpp in-process (llama-cpp-python): the offline model when no Ollama is reachable.
+
+llama.cpp is not thread-safe and each call is CPU-bound, so every call runs on one
+dedicated worker thread behind a lock; the event loop never blocks and the server stays
+responsive while the model works. The model loads lazily on first use so start-up is fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+
+from ..errors import BackendError, BackendUnavailable, GatewayError, InvalidRequest
+from ..model_files import resolve_gguf
+from ..prompt_format import render_completion_prompt, stops_for
+from ..types import (
+    ChatMessage,
+    ChatResult,
+    GenerationOptions,
+    ModelInfo,
+    PullProgress,
+    StreamChunk,
+    TokenLogprob,
+    Usage,
+)
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+
+T = TypeVar("T")
+
+#: llama-cpp-python's own default is 16 tokens, far too short for an answer.
+DEFAULT_MAX_TOKENS = 512
+
+OPTION_NAMES = {
+    "temperature": "temperature",
+    "top_p": "top_p",
+    "top_k": "top_k",
+    "max_tokens": "max_tokens",
+    "stop": "stop",
+    "seed": "seed",
+    "presence_penalty": "presence_penalty",
+    "frequency_penalty": "frequency_penalty",
+    "repeat_penalty": "repeat_penalty",
+}
+
+
+def to_llama_kwargs(options: GenerationOptions) -> dict[str, Any]:
+    """Map gateway options to `Llama.create_completion` keywords.
+
+    num_ctx is fixed when the model loads (THINKROOM_EMBEDDED_N_CTX), so it is not a
+    per-call option here; the gateway checks prompts against it instead.
+    """
+    kwargs = {OPTION_NAMES[k]: v for k, v in options.model_dump(exclude_none=True).items() if k in OPTION_NAMES}
+    kwargs.setdefault("max_tokens", DEFAULT_MAX_TOKENS)
+    return kwargs
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits.astype(np.float64) - float(np.max(logits))
+    return shifted - math.log(float(np.exp(shifted).sum()))
+
+
+def shared_prefix_length(cached: list[int], tokens: list[int]) -> int:
+    """How many leading tokens the KV cache already holds for this prompt."""
+    length = 0
+    for old, new in zip(cached, tokens):
+        if old != new:
+            break
+        length += 1
+    return length
+
+
+class EmbeddedBackend:
+    """One GGUF model served by llama.cpp on a single worker thread."""
+
+    name = "embedded"
+
+    def __init__(
+        self,
+        model_path: Path | None,
+        cache_dir: Path,
+        *,
+        n_ctx: int = 4096,
+        n_threads: int = 0,
+    ) -> None:
+        self._explicit_path = model_path
+        self._cache_dir = cache_dir
+        self.n_ctx = n_ctx
+        self.n_threads = n_threads
+        self._model_name = model_path.stem if model_path else "gemma3-270m"
+        self._llm: Llama | None = None
+        self._lock = threading.Lock()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama")
+
+    @property
+    def default_model(self) -> str:
+        return self._model_name
+
+    # -- worker-thread helpers -------------------------------------------------
+    def _load(self) -> Llama:
+        """Load the model once (called on the worker thread, under the lock)."""
+        if self._llm is None:
+            try:
+                from llama_cpp import Llama
+            except ImportError as exc:
+                raise BackendUnavailable(
+                    "llama-cpp-python is not installed; run: pip install -e '.[embedded]'", backend=self.name
+                ) from exc
+            self._model_name, path = resolve_gguf(self._explicit_path, self._cache_dir)
+            try:
+                self._llm = Llama(
+                    model_path=str(path),
+                    n_ctx=self.n_ctx,
+                    n_threads=self.n_threads or None,
+                    logits_all=False,
+                    verbose=False,
+                )
+            except Exception as exc:  # noqa: BLE001 - llama.cpp raises ValueError/RuntimeError
+                raise BackendUnavailable(f"cannot load GGUF {path}: {exc}", backend=self.name) from exc
+        return self._llm
+
+    async def _run(self, fn: Callable[[], T]) -> T:
+        def locked() -> T:
+            with self._lock:
+                return fn()
+
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, locked)
+        except GatewayError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise BackendError(f"llama.cpp failed: {type(exc).__name__}: {exc}", backend=self.name) from exc
+
+    def _check_model(self, model: str) -> None:
+        if model and model != self._model_name and self._llm is not None:
+            from ..errors import ModelNotFound
+
+            raise ModelNotFound(
+                f"the embedded backend serves '{self._model_name}', not '{model}'; "
+                "set THINKROOM_EMBEDDED_MODEL=/path/to/model.gguf to use another GGUF",
+                backend=self.name,
+                model=model,
+            )
+
+    def _prompt(self, messages: list[ChatMessage]) -> str:
+        if not messages:
+            raise InvalidRequest("at least one message is required", backend=self.name)
+        return render_completion_prompt(messages)
+
+    # -- Backend protocol ------------------------------------------------------
+    async def chat(
+        self,
+        messages: list[ChatMessage],
+        model: str,
+        options: GenerationOptions,
+        json_schema: dict[str, Any] | None = None,
+    ) -> ChatResult:
+        prompt = self._prompt(messages)
+        kwargs = to_llama_kwargs(options)
+        kwargs["stop"] = stops_for(messages, options.stop)
+
+        def call() -> dict[str, Any]:
+            llm = self._load()
+            if json_schema is not None:
+                from llama_cpp import LlamaGrammar
+
+                kwargs["grammar"] = LlamaGrammar.from_json_schema(json.dumps(json_schema), verbose=False)
+                kwargs["stop"] = list(options.stop or [])
+            result: dict[str, Any] = llm.create_completion(prompt, **kwargs)  # type: ignore[assignment]
+            return result
+
+        self._check_model(model)
+        result = await self._run(call)
+        choice = result["choices"][0]
+        usage = result.get("usage") or {}
+        return ChatResult(
+            text=str(choice["text"]).strip() if prompt != messages[-1].content else str(choice["text"]),
+            usage=Usage(
+                backend=self.name,
+                model=self._model_name,
+                prompt_tokens=int(usage.get("prompt_tokens", 0)),
+                completion_tokens=int(usage.get("completion_tokens", 0)),
+            ),
+            finish_reason="length" if choice.get("finish_reason") == "length" else "stop",
+        )
+
+    async def stream(
+        self, messages: list[ChatMessage], model: str, options: GenerationOptions
+    ) -> AsyncIterator[StreamChunk]:
+        prompt = self._prompt(messages)
+        kwargs = to_llama_kwargs(options)
+        kwargs["stop"] = stops_for(messages, options.stop)
+        self._check_model(model)
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        cancelled = threading.Event()
+
+        def produce() -> None:
+            try:
+                with self._lock:
+                    llm = self._load()
+                    parts: Iterator[Any] = llm.create_completion(prompt, stream=True, **kwargs)  # type: ignore[assignment]
+                    pieces: list[str] = []
+                    finish = "stop"
+                    for part in parts:
+                        if cancelled.is_set():
+                            break
+                        choice = part["choices"][0]
+                        pieces.append(choice["text"])
+                        finish = "length" if choice.get("finish_reason") == "length" else finish
+                        loop.call_soon_threadsafe(queue.put_nowait, ("text", choice["text"]))
+                    text = "".join(pieces)
+                    counts = (
+                        len(llm.tokenize(prompt.encode("utf-8"), add_bos=True)),
+                        len(llm.tokenize(text.encode("utf-8"), add_bos=False)) if text else 0,
+                    )
+                loop.call_soon_threadsafe(queue.put_nowait, ("done", (counts, finish)))
+            except Exception as exc:  # noqa: BLE001 - forwarded to the consumer as a typed error
+                loop.call_soon_threadsafe(queue.put_nowait, ("error", exc))
+
+        worker = loop.run_in_executor(self._executor, produce)
+        leading = prompt != messages[-1].content
+        try:
+            while True:
+                kind, payload = await queue.get()
+                if kind == "text":
+                    if leading:
+                        payload = payload.lstrip()
+                        leading = not payload
+                    if payload:
+                        yield StreamChunk(text=payload)
+                elif kind == "done":
+                    (prompt_tokens, completion_tokens), finish = payload
+                    usage = Usage(
+                        backend=self.name,
+                        model=self._model_name,
+                        prompt_tokens=prompt_tokens,
+                        completion_tokens=completion_tokens,
+                    )
+                    yield StreamChunk(done=True, usage=usage, finish_reason=finish)
+                    return
+                else:
+                    if isinstance(payload, GatewayError):
+                        raise payload
+                    raise BackendError(f"llama.cpp failed mid-stream: {payload}", backend=self.name) from payload
+        finally:
+            cancelled.set()  # the worker stops after its current token and frees the lock
+            del worker
+
+    async def next_token(self, prompt: str, model: str, top_k: int) -> list[TokenLogprob]:
+        """Real log-probabilities from the model's logits for the token after `prompt`."""
+
+        def call() -> list[TokenLogprob]:
+            llm = self._load()
+            tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=True)
+            if len(tokens) >= self.n_ctx:
+                raise InvalidRequest(f"prompt has {len(tokens)} tokens; the context holds {self.n_ctx}")
+            # Reuse the KV cache for the shared prefix, as llama.cpp's own generate() does.
+            prefix = shared_prefix_length(llm._input_ids.tolist(), tokens)
+            llm.n_tokens = min(prefix, len(tokens) - 1)
+            llm.eval(tokens[llm.n_tokens :])
+            logits = np.ctypeslib.as_array(llm._ctx.get_logits_ith(-1), shape=(llm.n_vocab(),))
+            logprobs = log_softmax(logits)
+            top = np.argsort(-logprobs)[:top_k]
+            return [
+                TokenLogprob(
+                    token=llm.detokenize([int(i)]).decode("utf-8", errors="replace"),
+                    logprob=float(logprobs[i]),
+                    prob=float(math.exp(logprobs[i])),
+                )
+                for i in top
+            ]
+
+        self._check_model(model)
+        return await self._run(call)
+
+    async def count_tokens(self, text: str, model: str) -> int:
+        return await self._run(lambda: len(self._load().tokenize(text.encode("utf-8"), add_bos=False)))
+
+    async def list_models(self) -> list[ModelInfo]:
+        return [await self.model_info(self._model_name)]
+
+    async def model_info(self, model: str) -> ModelInfo:
+        return ModelInfo(
+            name=self._model_name,
+            backend=self.name,
+            capabilities=["completion", "logprobs", "json_schema"],
+            context_length=self.n_ctx,
+        )
+
+    async def pull(self, model: str) -> AsyncIterator[PullProgress]:
+        raise InvalidRequest(
+            "the embedded backend has nothing to pull; set THINKROOM_EMBEDDED_MODEL to a local GGUF",
+            backend=self.name,
+        )
+        yield  # pragma: no cover
+
+    async def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def load_sync(self) -> Llama:
+        """Load the model now (for benches and warm-up); safe from any thread."""
+        with self._lock:
+            return self._load()

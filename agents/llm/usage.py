@@ -1,0 +1,55 @@
+"""The usage ledger: every model call, from any framework, lands here."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from .types import Usage
+
+UsageListener = Callable[[Usage], None]
+
+
+class UsageLedger:
+    """A thread-safe record of model calls, with listeners so a run can attribute its own usage."""
+
+    def __init__(self, keep: int = 10_000) -> None:
+        self._records: list[Usage] = []
+        self._listeners: list[UsageListener] = []
+        self._keep = keep
+        self._lock = threading.Lock()
+
+    def record(self, usage: Usage) -> None:
+        with self._lock:
+            self._records.append(usage)
+            if len(self._records) > self._keep:
+                del self._records[: len(self._records) - self._keep]
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(usage)
+
+    def subscribe(self, listener: UsageListener) -> Callable[[], None]:
+        """Add a listener; returns a function that removes it."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    @property
+    def records(self) -> list[Usage]:
+        with self._lock:
+            return list(self._records)
+
+    def totals(self) -> dict[str, float]:
+        records = self.records
+        return {
+            "calls": len(records),
+            "prompt_tokens": sum(r.prompt_tokens for r in records),
+            "completion_tokens": sum(r.completion_tokens for r in records),
+            "wall_time_s": round(sum(r.wall_time_s for r in records), 6),
+        }

@@ -1,0 +1,39 @@
+"""The FastAPI application factory. Heavy frameworks are imported only by the routes that need them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from agents.llm.factory import create_gateway
+from agents.llm.gateway import Gateway
+from agents.settings import Settings, get_settings
+from server.errors import install_error_handlers
+from server.routes import health
+from server.version import VERSION
+
+
+def create_app(settings: Settings | None = None, gateway: Gateway | None = None) -> FastAPI:
+    """Build the app; tests pass their own settings and gateway (e.g. a scripted one)."""
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.gateway = gateway or await create_gateway(settings)
+        yield
+        await app.state.gateway.close()
+
+    app = FastAPI(
+        title="thinkroom",
+        version=VERSION,
+        description="Self-hosted multi-agent service for learning and applying generative AI.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,5 @@
+"""The `thinkroom` command line."""
+
+from .main import app
+
+__all__ = ["app"]
