@@ -16,10 +16,11 @@ from tools.concepts.base import Concept, QuizItem
 class GanInput(ConceptInput):
     target_mean: float = Field(default=3.0, ge=-10.0, le=10.0)
     target_std: float = Field(default=1.0, gt=0.05, le=5.0)
-    steps: int = Field(default=3000, ge=1, le=20000)
-    batch_size: int = Field(default=64, ge=2, le=1024)
-    lr_d: float = Field(default=0.02, gt=0.0, le=1.0)
-    lr_g: float = Field(default=0.02, gt=0.0, le=1.0)
+    steps: int = Field(default=2000, ge=1, le=20000, description="generator updates")
+    d_steps: int = Field(default=5, ge=1, le=20, description="discriminator updates per generator update (k)")
+    batch_size: int = Field(default=128, ge=2, le=1024)
+    lr_d: float = Field(default=0.2, gt=0.0, le=2.0)
+    lr_g: float = Field(default=0.02, gt=0.0, le=2.0)
     log_every: int = Field(default=250, ge=1, le=20000)
     seed: int = Field(default=0, ge=0)
 
@@ -30,7 +31,9 @@ def _bce_parts(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def run_gan_1d(inp: GanInput) -> dict[str, object]:
-    """G(z) = a·z + b with z ~ N(0,1); D(x) = σ(w2·x̃² + w1·x̃ + c) on x̃ = x/scale (so it can see the variance).
+    """Reported generator = average over the second half of training.
+
+    G(z) = a·z + b with z ~ N(0,1); D(x) = σ(w2·x̃² + w1·x̃ + c) on x̃ = x/scale (so it can see the variance).
 
     D minimises −E[log D(x)] − E[log(1 − D(G(z)))]; G uses the non-saturating loss −E[log D(G(z))]
     (Goodfellow et al. §3). Alternating SGD steps with analytic gradients.
@@ -41,17 +44,21 @@ def run_gan_1d(inp: GanInput) -> dict[str, object]:
     w2, w1, c = 0.0, 0.0, 0.0
     log: list[dict[str, float]] = []
     sig = np.full(inp.batch_size, 0.5)
+    d_loss = 2 * math.log(2)
+    avg_a = avg_b = 0.0
+    n_avg = 0
     for step in range(1, inp.steps + 1):
-        real = rng.normal(inp.target_mean, inp.target_std, inp.batch_size) / scale
-        fake = ga * rng.normal(0.0, 1.0, inp.batch_size) + gb
-        s_r = w2 * real**2 + w1 * real + c
-        s_f = w2 * fake**2 + w1 * fake + c
-        g_r = 1.0 / (1.0 + np.exp(-s_r)) - 1.0  # dL_D/ds on real samples
-        g_f = 1.0 / (1.0 + np.exp(-s_f))  # dL_D/ds on fake samples
-        w2 -= inp.lr_d * float(np.mean(g_r * real**2) + np.mean(g_f * fake**2))
-        w1 -= inp.lr_d * float(np.mean(g_r * real) + np.mean(g_f * fake))
-        c -= inp.lr_d * float(np.mean(g_r) + np.mean(g_f))
-        d_loss = float(-np.mean(_bce_parts(s_r)[0]) - np.mean(_bce_parts(s_f)[1]))
+        for _ in range(inp.d_steps):
+            real = rng.normal(inp.target_mean, inp.target_std, inp.batch_size) / scale
+            fake = ga * rng.normal(0.0, 1.0, inp.batch_size) + gb
+            s_r = w2 * real**2 + w1 * real + c
+            s_f = w2 * fake**2 + w1 * fake + c
+            g_r = 1.0 / (1.0 + np.exp(-s_r)) - 1.0  # dL_D/ds on real samples
+            g_f = 1.0 / (1.0 + np.exp(-s_f))  # dL_D/ds on fake samples
+            w2 -= inp.lr_d * float(np.mean(g_r * real**2) + np.mean(g_f * fake**2))
+            w1 -= inp.lr_d * float(np.mean(g_r * real) + np.mean(g_f * fake))
+            c -= inp.lr_d * float(np.mean(g_r) + np.mean(g_f))
+            d_loss = float(-np.mean(_bce_parts(s_r)[0]) - np.mean(_bce_parts(s_f)[1]))
         # generator step against the updated discriminator, non-saturating loss −log σ(s)
         z = rng.normal(0.0, 1.0, inp.batch_size)
         fake = ga * z + gb
@@ -61,11 +68,15 @@ def run_gan_1d(inp: GanInput) -> dict[str, object]:
         ga -= inp.lr_g * float(np.mean(dl_dx * z))
         gb -= inp.lr_g * float(np.mean(dl_dx))
         g_loss = float(-np.mean(_bce_parts(s_f)[0]))
+        if step > inp.steps // 2:  # Polyak-average the generator over the second half to damp oscillation
+            avg_a += abs(ga)
+            avg_b += gb
+            n_avg += 1
         if step % inp.log_every == 0 or step == inp.steps:
             log.append(
                 {"step": step, "d_loss": d_loss, "g_loss": g_loss, "mean": gb * scale, "std": abs(ga) * scale}
             )
-    a, b = ga * scale, gb * scale
+    a, b = avg_a / n_avg * scale, avg_b / n_avg * scale
     samples = a * rng.normal(0.0, 1.0, 10000) + b
     return {
         "losses": log,
@@ -73,7 +84,7 @@ def run_gan_1d(inp: GanInput) -> dict[str, object]:
         "generated_std": float(samples.std()),
         "target_mean": inp.target_mean,
         "target_std": inp.target_std,
-        "generator": {"a": a, "b": b},
+        "generator": {"a": a, "b": b, "last_a": ga * scale, "last_b": gb * scale},
         "discriminator": {"w2": w2, "w1": w1, "c": c, "scale": scale},
         "d_of_fake_mean": float(np.mean(sig)),
         "equilibrium_d": 0.5,
@@ -95,8 +106,9 @@ GAN_1D = Concept(
         "training. For a fixed G the optimal D is p_data/(p_data + p_g), and at the global optimum p_g = "
         "p_data and D = 1/2 everywhere, where D's loss is 2 ln 2 ≈ 1.386. This tiny version uses an affine "
         "generator a·z + b and a logistic discriminator with a quadratic feature, so it can detect wrong "
-        "means and wrong spreads; after training the generated mean and standard deviation approach the "
-        "target's. Training is seeded and deterministic; GANs in general can oscillate or mode-collapse."
+        "means and wrong spreads; it takes k discriminator steps per generator step as in Algorithm 1 and "
+        "averages the generator over the second half of training, since GAN dynamics oscillate. The "
+        "generated mean and standard deviation approach the target's. Training is seeded and deterministic."
     ),
     input_model=GanInput,
     example={"target_mean": 3.0, "target_std": 1.0, "steps": 3000, "seed": 0},
