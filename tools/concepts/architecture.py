@@ -77,7 +77,11 @@ PARAMETER_COUNT = Concept(
             answer="d_model = 12288; the embedding is 50257 × 12288 ≈ 617.6M parameters.",
         ),
     ],
-    references=["Brown et al. 2020, Language Models are Few-Shot Learners, Table 2.1", "Radford et al. 2019 (GPT-2)", "Kaplan et al. 2020, §2.1"],
+    references=[
+        "Brown et al. 2020, Language Models are Few-Shot Learners, Table 2.1",
+        "Radford et al. 2019 (GPT-2)",
+        "Kaplan et al. 2020, §2.1",
+    ],
     notes_errata=[
         "Line 795: 'each token is represented by a vector of 12888 elements'. GPT-3's d_model is 12288 "
         "(Table 2.1), so each embedding has 12288 elements.",
@@ -142,7 +146,11 @@ def run_layer_types(inp: LayerTypesInput) -> dict[str, object]:
         },
         "outputs": f"encoder: {inp.src_len} vectors (not one fixed vector); decoder: {inp.tgt_len} distributions",
         "examples": ["original Transformer", "T5", "BART"],
-        "sublayers_per_layer": ["decoder: masked self-attention", "cross-attention to all encoder outputs", "feed-forward"],
+        "sublayers_per_layer": [
+            "decoder: masked self-attention",
+            "cross-attention to all encoder outputs",
+            "feed-forward",
+        ],
     }
 
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 from pydantic import Field, model_validator
 
-from tools.concepts._util import ConceptInput, Real, floats, matrix, require_rectangular, softmax
+from tools.concepts._util import ConceptInput, Real, matrix, require_rectangular, softmax
 from tools.concepts.base import Concept, QuizItem
 
 Matrix = list[list[Real]]
@@ -140,7 +140,7 @@ class MultiHeadInput(ConceptInput):
 def run_multi_head(inp: MultiHeadInput) -> dict[str, object]:
     """Project, split into h heads of size d_model/h, attend per head, concatenate, project with W_O."""
     x = np.asarray(inp.x, dtype=float)
-    n, d = x.shape
+    d = x.shape[1]
     h = inp.n_heads
     d_head = d // h
     rng = np.random.default_rng(inp.seed)
@@ -300,7 +300,11 @@ GQA = Concept(
             "tokens. The gain is a smaller KV cache and less memory traffic.",
         ),
     ],
-    references=["Ainslie et al. 2023, GQA", "Shazeer 2019, Fast Transformer Decoding (MQA)", "Touvron et al. 2023, Llama 2 §2.2"],
+    references=[
+        "Ainslie et al. 2023, GQA",
+        "Shazeer 2019, Fast Transformer Decoding (MQA)",
+        "Touvron et al. 2023, Llama 2 §2.2",
+    ],
     notes_errata=[
         "Lines 1405-1407: GQA 'divides the tokens into groups and attends to each group separately ... groups "
         "of 512 tokens'. GQA (Ainslie et al. 2023) divides the query heads into groups that share one key "

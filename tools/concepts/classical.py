@@ -35,6 +35,15 @@ class IBMModel1Input(ConceptInput):
         return self
 
 
+def _best_target(t: dict[str, dict[str, float]], f: str, es: list[str]) -> str:
+    """Model 1's Viterbi alignment for one word: the English word with the largest t(f|e), earliest on ties."""
+    best = es[0]
+    for e in es[1:]:
+        if t[e][f] > t[best][f]:
+            best = e
+    return best
+
+
 def run_ibm_model1(inp: IBMModel1Input) -> dict[str, object]:
     """EM for t(f|e): uniform start, expected counts c(f,e) += t(f|e)/Σ_e' t(f|e'), renormalise per e."""
     corpus = []
@@ -49,7 +58,7 @@ def run_ibm_model1(inp: IBMModel1Input) -> dict[str, object]:
                 t[e][f] = 1.0 / len(f_vocab)
     history = []
     for it in range(1, inp.iterations + 1):
-        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         log_lik = 0.0
         for fs, es in corpus:
             for f in fs:
@@ -60,11 +69,7 @@ def run_ibm_model1(inp: IBMModel1Input) -> dict[str, object]:
         for e, cf in counts.items():
             total = math.fsum(cf.values())
             t[e] = {f: c / total for f, c in cf.items()}
-        alignments = []
-        for fs, es in corpus:
-            alignments.append(
-                [{"source": f, "target": max(es, key=lambda e, f=f: (t[e][f], -es.index(e)))} for f in fs]
-            )
+        alignments = [[{"source": f, "target": _best_target(t, f, es)} for f in fs] for fs, es in corpus]
         history.append({"iteration": it, "log_likelihood": log_lik, "alignments": alignments})
     table = {e: {f: t[e][f] for f in sorted(t[e])} for e in sorted(t)}
     return {"t": table, "history": history, "final_alignments": history[-1]["alignments"]}
@@ -108,7 +113,10 @@ IBM_MODEL1 = Concept(
             answer="Only lexical translation probabilities t(f | e); alignment probabilities are uniform.",
         ),
     ],
-    references=["Brown, Della Pietra, Della Pietra & Mercer 1993, The Mathematics of Statistical Machine Translation", "Koehn 2010, Statistical Machine Translation, ch. 4"],
+    references=[
+        "Brown, Della Pietra, Della Pietra & Mercer 1993, The Mathematics of Statistical Machine Translation",
+        "Koehn 2010, Statistical Machine Translation, ch. 4",
+    ],
     notes_errata=[
         "Line 119: SMT tools 'include Moses, Phrasal, and Apertium'. Apertium is a rule-based machine "
         "translation platform, not a statistical one (Moses and Phrasal are SMT toolkits).",

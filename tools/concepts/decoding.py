@@ -207,7 +207,10 @@ SAMPLING = Concept(
             "probability mass, adapting to the shape of the distribution.",
         ),
     ],
-    references=["Holtzman et al. 2019, The Curious Case of Neural Text Degeneration", "Fan, Lewis & Dauphin 2018 (top-k)"],
+    references=[
+        "Holtzman et al. 2019, The Curious Case of Neural Text Degeneration",
+        "Fan, Lewis & Dauphin 2018 (top-k)",
+    ],
     notes_errata=[
         "Lines 1184-1189: the nucleus is chosen 'until it exceeds' the threshold. Holtzman et al. keep the "
         "smallest set whose cumulative probability is >= p; with p = 0.7 and 0.4 + 0.3 = 0.7 the nucleus "
@@ -294,7 +297,10 @@ PENALTIES = Concept(
             "far), not its frequency in the training data.",
         ),
     ],
-    references=["OpenAI API docs, Parameter details: frequency and presence penalties", "Keskar et al. 2019, CTRL §4.1"],
+    references=[
+        "OpenAI API docs, Parameter details: frequency and presence penalties",
+        "Keskar et al. 2019, CTRL §4.1",
+    ],
     notes_errata=[
         "Line 1150: the frequency penalty 'penalizes words based on their frequency of occurrence in the "
         "model's training data'. It penalises tokens in proportion to how many times they have already "

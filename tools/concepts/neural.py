@@ -344,7 +344,10 @@ NORMALIZATION = Concept(
             "and a learned gain.",
         ),
     ],
-    references=["Ba, Kiros & Hinton 2016, Layer Normalization", "Zhang & Sennrich 2019, Root Mean Square Layer Normalization"],
+    references=[
+        "Ba, Kiros & Hinton 2016, Layer Normalization",
+        "Zhang & Sennrich 2019, Root Mean Square Layer Normalization",
+    ],
     notes_errata=[
         "Line 1271: 'mu = 4, sigma = 1' for x = (3, 4, 5). LayerNorm uses the population (biased) standard "
         "deviation sqrt(((3-4)²+0²+(5-4)²)/3) = sqrt(2/3) ≈ 0.816, so the outputs are ≈ (-1.225, 0, 1.225), "
@@ -412,7 +415,11 @@ ADD_AND_NORM = Concept(
             "sub-layer input, x + F(LayerNorm(x)), as in GPT-2/3 and LLaMA.",
         ),
     ],
-    references=["Vaswani et al. 2017, §3.1", "He et al. 2016, Deep Residual Learning", "Xiong et al. 2020, On Layer Normalization in the Transformer Architecture"],
+    references=[
+        "Vaswani et al. 2017, §3.1",
+        "He et al. 2016, Deep Residual Learning",
+        "Xiong et al. 2020, On Layer Normalization in the Transformer Architecture",
+    ],
     notes_errata=[
         "Line 342: Add & Norm is 'adding the input to the output of the feedforward network and then "
         "normalizing'. In Vaswani et al. it wraps every sub-layer, the attention sub-layers as well as the "

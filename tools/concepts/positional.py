@@ -166,7 +166,10 @@ ROPE = Concept(
             answer="No. They are fixed: angle m·θ_i with θ_i = 10000^(-2i/d).",
         ),
     ],
-    references=["Su et al. 2021, RoFormer: Enhanced Transformer with Rotary Position Embedding", "Touvron et al. 2023, LLaMA §2.2"],
+    references=[
+        "Su et al. 2021, RoFormer: Enhanced Transformer with Rotary Position Embedding",
+        "Touvron et al. 2023, LLaMA §2.2",
+    ],
     notes_errata=[
         "Line 1366: RoPE 'introduce[s] dynamic rotational transformations ... the positional embeddings are "
         "modified during the training process based on the input data and the model's parameters'. RoPE's "

@@ -85,7 +85,10 @@ SELF_CONSISTENCY = Concept(
             "comes from sampling, which self-consistency relies on.",
         ),
     ],
-    references=["Wang et al. 2022, Self-Consistency Improves Chain of Thought Reasoning in Language Models", "Wei et al. 2022 (chain of thought)"],
+    references=[
+        "Wang et al. 2022, Self-Consistency Improves Chain of Thought Reasoning in Language Models",
+        "Wei et al. 2022 (chain of thought)",
+    ],
     notes_errata=[
         "Line 1751: in greedy decoding 'LLMs pick at each step the most probable next word (with some "
         "randomness introduced)'. Greedy decoding is deterministic; randomness belongs to sampling, which "
@@ -171,7 +174,10 @@ TOT_VALUE = Concept(
             "pruning and backtracking.",
         ),
     ],
-    references=["Yao et al. 2023, Tree of Thoughts: Deliberate Problem Solving with Large Language Models", "github.com/princeton-nlp/tree-of-thought-llm (value_outputs_unwrap)"],
+    references=[
+        "Yao et al. 2023, Tree of Thoughts: Deliberate Problem Solving with Large Language Models",
+        "github.com/princeton-nlp/tree-of-thought-llm (value_outputs_unwrap)",
+    ],
 )
 
 CONCEPTS = [SELF_CONSISTENCY, TOT_VALUE]

@@ -102,7 +102,11 @@ BRADLEY_TERRY = Concept(
             "comparisons per prompt.",
         ),
     ],
-    references=["Bradley & Terry 1952", "Ouyang et al. 2022, Training language models to follow instructions with human feedback, §3.5", "Christiano et al. 2017"],
+    references=[
+        "Bradley & Terry 1952",
+        "Ouyang et al. 2022, Training language models to follow instructions with human feedback, §3.5",
+        "Christiano et al. 2017",
+    ],
 )
 
 # --------------------------------------------------------------------------- PPO clip
@@ -280,7 +284,10 @@ REJECTION_SAMPLING = Concept(
             "improve.",
         ),
     ],
-    references=["Touvron et al. 2023, Llama 2: Open Foundation and Fine-Tuned Chat Models, §3.2.3", "Nakano et al. 2021 (WebGPT best-of-n)"],
+    references=[
+        "Touvron et al. 2023, Llama 2: Open Foundation and Fine-Tuned Chat Models, §3.2.3",
+        "Nakano et al. 2021 (WebGPT best-of-n)",
+    ],
     notes_errata=[
         "Line 1423: 'The model is fine-tuned using reinforcement learning techniques, such as gradient "
         "updates, based on the selected high-quality sample'. In Llama 2 the selected samples are used as "

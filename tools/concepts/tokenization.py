@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 
 from pydantic import Field, model_validator
 
@@ -183,7 +184,7 @@ def learn_bpe(corpus: str, num_merges: int, min_frequency: int = 2) -> list[Merg
     for _ in range(num_merges):
         stats: Counter[Merge] = Counter()
         for symbols, freq in vocab.items():
-            for a, b in zip(symbols, symbols[1:], strict=False):
+            for a, b in pairwise(symbols):
                 stats[(a, b)] += freq
         if not stats:
             break
@@ -300,7 +301,10 @@ BPE = Concept(
             "can be turned back into words (where one word ends and the next starts).",
         ),
     ],
-    references=["Sennrich, Haddow & Birch 2016, Neural Machine Translation of Rare Words with Subword Units", "Gage 1994, A New Algorithm for Data Compression"],
+    references=[
+        "Sennrich, Haddow & Birch 2016, Neural Machine Translation of Rare Words with Subword Units",
+        "Gage 1994, A New Algorithm for Data Compression",
+    ],
     notes_errata=[
         "Line 747: the Wikipedia example is miscopied as 'aaabdaaaabac'. Replacing aa in that string gives "
         "'ZabdZZbac', not 'ZabdZabac'; the original string is 'aaabdaaabac'.",
