@@ -329,7 +329,7 @@ def _plan_bwrap(limits: SandboxLimits) -> _Plan:
     python = _interpreter()
     _probe_bwrap(bwrap, python)
     cfg = _bootstrap_cfg(python, WORKDIR, limits.rlimits(), drop=_host_is_root())
-    argv = _bwrap_argv(bwrap, python, limits) + [python, "-I", "-S", "-c", _BOOTSTRAP, cfg]
+    argv = [*_bwrap_argv(bwrap, python, limits), python, "-I", "-S", "-c", _BOOTSTRAP, cfg]
     return _Plan(argv=argv, env={}, cwd="/")
 
 
@@ -351,7 +351,7 @@ def _plan_unsafe(limits: SandboxLimits) -> _Plan:
 @lru_cache(maxsize=8)
 def _probe_bwrap_cached(bwrap: str, python: str, as_root: bool) -> str | None:
     """Start a trivial sandbox once; returns bwrap's error text, or None if it works."""
-    argv = _bwrap_argv(bwrap, python, SandboxLimits()) + [python, "-I", "-S", "-c", "pass"]
+    argv = [*_bwrap_argv(bwrap, python, SandboxLimits()), python, "-I", "-S", "-c", "pass"]
     try:
         proc = subprocess.run(argv, capture_output=True, timeout=30, env={}, check=False)
     except (OSError, subprocess.SubprocessError) as exc:
@@ -364,9 +364,7 @@ def _probe_bwrap_cached(bwrap: str, python: str, as_root: bool) -> str | None:
 def _probe_bwrap(bwrap: str, python: str) -> None:
     error = _probe_bwrap_cached(bwrap, python, _host_is_root())
     if error is not None:
-        raise SandboxUnavailable(
-            f"bubblewrap is installed but cannot create the sandbox ({error}); {_BWRAP_HELP}"
-        )
+        raise SandboxUnavailable(f"bubblewrap is installed but cannot create the sandbox ({error}); {_BWRAP_HELP}")
 
 
 def _resolve_mode(mode: SandboxMode | None) -> SandboxMode:
@@ -449,9 +447,7 @@ async def run_python_async(
             shutil.rmtree(plan.cleanup, ignore_errors=True)
 
 
-async def _execute(
-    plan: _Plan, payload: bytes, limits: SandboxLimits, mode: SandboxMode
-) -> SandboxResult:
+async def _execute(plan: _Plan, payload: bytes, limits: SandboxLimits, mode: SandboxMode) -> SandboxResult:
     started = time.monotonic()
     proc = await asyncio.create_subprocess_exec(
         *plan.argv,
@@ -470,15 +466,16 @@ async def _execute(
         await _feed(proc, payload)
         try:
             await asyncio.wait_for(proc.wait(), timeout=limits.timeout_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             timed_out = True
     except BaseException:  # cancelled (e.g. AutoGen's CancellationToken): kill, re-raise
         _kill_tree(proc)
-        readers.cancel()
+        await _reap(proc, readers)
         raise
     _kill_tree(proc)  # after a timeout, or leftovers of a clean exit (unsafe-local)
     exit_code = await proc.wait()
     notes = await _finish_readers(readers)
+    _close_stdin(proc)
     return SandboxResult(
         exit_code=exit_code,
         stdout=out.text(),
@@ -497,16 +494,32 @@ async def _feed(proc: asyncio.subprocess.Process, payload: bytes) -> None:
     try:
         proc.stdin.write(payload)
         await proc.stdin.drain()
-        proc.stdin.close()
     except (BrokenPipeError, ConnectionResetError):
         pass
+    _close_stdin(proc)
+
+
+def _close_stdin(proc: asyncio.subprocess.Process) -> None:
+    if proc.stdin is not None and not proc.stdin.is_closing():
+        proc.stdin.close()
+
+
+async def _reap(proc: asyncio.subprocess.Process, readers: asyncio.Future[Any]) -> None:
+    """After a kill on cancellation: collect the exit status and close the pipes, so no
+    transport outlives its event loop."""
+    _close_stdin(proc)
+    try:
+        await asyncio.wait_for(proc.wait(), timeout=_KILL_GRACE_S)
+        await asyncio.wait_for(readers, timeout=_KILL_GRACE_S)
+    except (TimeoutError, asyncio.CancelledError, OSError):
+        readers.cancel()
 
 
 async def _finish_readers(readers: asyncio.Future[Any]) -> list[str]:
     """Wait briefly for EOF; a stray process holding the pipe must not hang us."""
     try:
         await asyncio.wait_for(readers, timeout=_KILL_GRACE_S)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return ["output pipes were still open after exit; some output may be missing"]
     return []
 
@@ -525,7 +538,7 @@ def _run_sync(coro: Coroutine[Any, Any, _T]) -> _T:
     def target() -> None:
         try:
             box["value"] = asyncio.run(coro)
-        except BaseException as exc:  # re-raised in the caller's thread
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             box["error"] = exc
 
     thread = threading.Thread(target=target, name="sandbox-run", daemon=True)
@@ -536,9 +549,7 @@ def _run_sync(coro: Coroutine[Any, Any, _T]) -> _T:
     return box["value"]  # type: ignore[no-any-return]
 
 
-def run_python(
-    code: str, limits: SandboxLimits | None = None, *, mode: SandboxMode | None = None
-) -> SandboxResult:
+def run_python(code: str, limits: SandboxLimits | None = None, *, mode: SandboxMode | None = None) -> SandboxResult:
     """Run `code` as a Python script in the sandbox (blocking); see run_python_async."""
     return _run_sync(run_python_async(code, limits, mode=mode))
 
@@ -569,10 +580,7 @@ _SHELL_LANGS = frozenset({"sh", "bash", "shell"})
 
 def _shell_as_python(script: str) -> str:
     """Shell blocks run through Python's subprocess so they share the same sandbox."""
-    return (
-        "import subprocess, sys\n"
-        f"sys.exit(subprocess.run(['/bin/sh', '-c', {script!r}]).returncode)\n"
-    )
+    return f"import subprocess, sys\nsys.exit(subprocess.run(['/bin/sh', '-c', {script!r}]).returncode)\n"
 
 
 def code_for_block(language: str, code: str) -> str | None:
@@ -585,9 +593,7 @@ def code_for_block(language: str, code: str) -> str | None:
     return None
 
 
-def make_code_executor(
-    limits: SandboxLimits | None = None, mode: SandboxMode | None = None
-) -> CodeExecutor:
+def make_code_executor(limits: SandboxLimits | None = None, mode: SandboxMode | None = None) -> CodeExecutor:
     """An AutoGen CodeExecutor that runs python/sh blocks in this sandbox.
 
     autogen_core is imported here, not at module import, to keep `import
@@ -613,15 +619,15 @@ def make_code_executor(
                 source = code_for_block(block.language, block.code)
                 if source is None:
                     outputs.append(
-                        f"unsupported language {block.language!r}: only python and sh "
-                        "code blocks can be executed"
+                        f"unsupported language {block.language!r}: only python and sh code blocks can be executed"
                     )
                     return CodeResult(exit_code=1, output="\n".join(outputs))
                 result = await self._run(source, cancellation_token)
                 self.last_results.append(result)
                 outputs.append(result.output if result.ok else result.summary())
                 if not result.ok:
-                    return CodeResult(exit_code=result.exit_code or 1, output="\n".join(outputs))
+                    code = 124 if result.timed_out else (result.exit_code or 1)  # as AutoGen's
+                    return CodeResult(exit_code=code, output="\n".join(outputs))
             return CodeResult(exit_code=0, output="\n".join(outputs))
 
         async def _run(self, source: str, token: CancellationToken) -> SandboxResult:
@@ -659,4 +665,3 @@ __all__ = [
     "run_python_async",
     "sandbox_status",
 ]
-

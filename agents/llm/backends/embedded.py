@@ -79,6 +79,19 @@ def shared_prefix_length(cached: list[int], tokens: list[int]) -> int:
     return length
 
 
+def reuse_or_reset(llm: Llama, prompt: str) -> list[int]:
+    """Keep the KV cache only when it already holds this whole prompt.
+
+    An exact repeat (self-consistency samples, retries) then skips prompt evaluation,
+    while a partial reuse, which makes llama.cpp's sampled output depend on the previous
+    prompt, is avoided: the same prompt, options and seed always give the same text.
+    """
+    tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
+    if shared_prefix_length(llm._input_ids.tolist(), tokens) < len(tokens):
+        llm.reset()
+    return tokens
+
+
 class EmbeddedBackend:
     """One GGUF model served by llama.cpp on a single worker thread."""
 
@@ -175,6 +188,7 @@ class EmbeddedBackend:
 
                 kwargs["grammar"] = LlamaGrammar.from_json_schema(json.dumps(json_schema), verbose=False)
                 kwargs["stop"] = list(options.stop or [])
+            reuse_or_reset(llm, prompt)
             result: dict[str, Any] = llm.create_completion(prompt, **kwargs)  # type: ignore[assignment]
             return result
 
@@ -208,6 +222,7 @@ class EmbeddedBackend:
             try:
                 with self._lock:
                     llm = self._load()
+                    reuse_or_reset(llm, prompt)
                     parts: Iterator[Any] = llm.create_completion(prompt, stream=True, **kwargs)  # type: ignore[assignment]
                     pieces: list[str] = []
                     finish = "stop"
@@ -261,12 +276,10 @@ class EmbeddedBackend:
 
         def call() -> list[TokenLogprob]:
             llm = self._load()
-            tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=True)
+            tokens = reuse_or_reset(llm, prompt)
             if len(tokens) >= self.n_ctx:
                 raise InvalidRequest(f"prompt has {len(tokens)} tokens; the context holds {self.n_ctx}")
-            # Reuse the KV cache for the shared prefix, as llama.cpp's own generate() does.
-            prefix = shared_prefix_length(llm._input_ids.tolist(), tokens)
-            llm.n_tokens = min(prefix, len(tokens) - 1)
+            llm.n_tokens = max(0, min(llm.n_tokens, len(tokens) - 1))
             llm.eval(tokens[llm.n_tokens :])
             logits = np.ctypeslib.as_array(llm._ctx.get_logits_ith(-1), shape=(llm.n_vocab(),))
             logprobs = log_softmax(logits)
