@@ -26,7 +26,6 @@ import threading
 import time
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -348,9 +347,22 @@ def _plan_unsafe(limits: SandboxLimits) -> _Plan:
     return _Plan(argv=argv, env=_sandbox_env(python, workdir), cwd=workdir, cleanup=workdir)
 
 
-@lru_cache(maxsize=8)
-def _probe_bwrap_cached(bwrap: str, python: str, as_root: bool) -> str | None:
-    """Start a trivial sandbox once; returns bwrap's error text, or None if it works."""
+_PROBED_OK: set[tuple[str, str, bool]] = set()
+
+
+def _probe_bwrap_once(bwrap: str, python: str, as_root: bool) -> str | None:
+    """Start a trivial sandbox; returns bwrap's error text, or None if it works.
+    Only success is remembered, so fixing the host (installing, sysctl) needs no restart."""
+    key = (bwrap, python, as_root)
+    if key in _PROBED_OK:
+        return None
+    error = _probe_bwrap_run(bwrap, python)
+    if error is None:
+        _PROBED_OK.add(key)
+    return error
+
+
+def _probe_bwrap_run(bwrap: str, python: str) -> str | None:
     argv = [*_bwrap_argv(bwrap, python, SandboxLimits()), python, "-I", "-S", "-c", "pass"]
     try:
         proc = subprocess.run(argv, capture_output=True, timeout=30, env={}, check=False)
@@ -362,7 +374,7 @@ def _probe_bwrap_cached(bwrap: str, python: str, as_root: bool) -> str | None:
 
 
 def _probe_bwrap(bwrap: str, python: str) -> None:
-    error = _probe_bwrap_cached(bwrap, python, _host_is_root())
+    error = _probe_bwrap_once(bwrap, python, _host_is_root())
     if error is not None:
         raise SandboxUnavailable(f"bubblewrap is installed but cannot create the sandbox ({error}); {_BWRAP_HELP}")
 
@@ -416,9 +428,7 @@ class _CappedReader:
 
 def _kill_tree(proc: asyncio.subprocess.Process) -> None:
     """SIGKILL the process group; bwrap's --die-with-parent and pid namespace take the
-    rest of the tree down with it."""
-    if proc.returncode is not None:
-        return
+    rest of the tree down with it. Also called after a clean exit, for leftovers."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:

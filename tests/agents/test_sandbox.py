@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import socket
 import subprocess
 import sys
@@ -25,9 +24,7 @@ from agents.sandbox import (
 )
 
 HAVE_BWRAP = sandbox.find_bwrap() is not None
-needs_bwrap = pytest.mark.skipif(
-    not HAVE_BWRAP, reason="bubblewrap (bwrap) is not installed; `make test` installs it"
-)
+needs_bwrap = pytest.mark.skipif(not HAVE_BWRAP, reason="bubblewrap (bwrap) is not installed; `make test` installs it")
 
 FAST = SandboxLimits(timeout_s=4.0, memory_bytes=256 * 2**20, max_processes=32)
 
@@ -149,9 +146,7 @@ def test_fork_bomb_is_contained() -> None:
 @needs_bwrap
 def test_background_processes_die_with_the_sandbox() -> None:
     code = (
-        "import subprocess\n"
-        "subprocess.Popen(['sleep', '100'], start_new_session=True)\n"
-        "print('left a child behind')\n"
+        "import subprocess\nsubprocess.Popen(['sleep', '100'], start_new_session=True)\nprint('left a child behind')\n"
     )
     result = run(code)
     assert result.ok, result.summary()
@@ -310,9 +305,7 @@ def test_default_mode_never_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
         get_settings.cache_clear()
 
 
-def test_unsafe_local_only_when_chosen(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_unsafe_local_only_when_chosen(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     from agents.settings import get_settings
 
     monkeypatch.setenv("THINKROOM_TEST_SECRET", "env-secret-value-42")
@@ -347,7 +340,10 @@ def test_oversized_code_is_rejected() -> None:
 def test_import_does_not_load_autogen() -> None:
     probe = "import sys, agents.sandbox; print('autogen_core' in sys.modules)"
     out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
         cwd=Path(__file__).resolve().parents[2],
     )
     assert out.stdout.strip() == "False"
@@ -374,8 +370,7 @@ def test_autogen_code_executor_runs_blocks() -> None:
         await executor.start()
         token = CancellationToken()
         ok = await executor.execute_code_blocks(
-            [CodeBlock(code="print(2+2)", language="python"),
-             CodeBlock(code="echo shell-works", language="sh")],
+            [CodeBlock(code="print(2+2)", language="python"), CodeBlock(code="echo shell-works", language="sh")],
             token,
         )
         assert ok.exit_code == 0, ok.output
@@ -420,6 +415,15 @@ def test_autogen_cancellation_kills_sandbox() -> None:
 def test_env_keys_are_minimal() -> None:
     env = sandbox._sandbox_env("/usr/bin/python3", "/sandbox")
     assert set(env) <= {
-        "PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "USER", "LOGNAME",
-        "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PYTHONIOENCODING", "MPLBACKEND",
+        "PATH",
+        "HOME",
+        "TMPDIR",
+        "LANG",
+        "LC_ALL",
+        "USER",
+        "LOGNAME",
+        "PYTHONDONTWRITEBYTECODE",
+        "PYTHONUNBUFFERED",
+        "PYTHONIOENCODING",
+        "MPLBACKEND",
     }
