@@ -163,6 +163,18 @@ class Gateway:
     async def count_tokens(self, text: str, *, model: str | None = None) -> int:
         return await self.backend.count_tokens(text, self._model(model))
 
+    def count_tokens_sync(self, text: str) -> int:
+        """Token count for synchronous framework hooks (AutoGen's count_tokens).
+
+        Uses the backend's own tokenizer when it has a synchronous one (llama.cpp,
+        scripted); otherwise a conservative 4-characters-per-token estimate, so no
+        framework ever downloads a tokenizer such as tiktoken's.
+        """
+        counter = getattr(self.backend, "count_tokens_sync", None)
+        if callable(counter):
+            return int(counter(text))
+        return max(1, (len(text) + 3) // 4) if text else 0
+
     async def list_models(self) -> list[ModelInfo]:
         return await self.backend.list_models()
 

@@ -299,6 +299,10 @@ class EmbeddedBackend:
     async def count_tokens(self, text: str, model: str) -> int:
         return await self._run(lambda: len(self._load().tokenize(text.encode("utf-8"), add_bos=False)))
 
+    def count_tokens_sync(self, text: str) -> int:
+        with self._lock:
+            return len(self._load().tokenize(text.encode("utf-8"), add_bos=False))
+
     async def list_models(self) -> list[ModelInfo]:
         return [await self.model_info(self._model_name)]
 

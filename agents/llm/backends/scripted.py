@@ -163,6 +163,9 @@ class ScriptedBackend:
     async def count_tokens(self, text: str, model: str) -> int:
         return count_whitespace_tokens(text)
 
+    def count_tokens_sync(self, text: str) -> int:
+        return count_whitespace_tokens(text)
+
     async def list_models(self) -> list[ModelInfo]:
         return [await self.model_info(SCRIPTED_MODEL)]
 
