@@ -69,8 +69,7 @@ PASS_AT_K = Concept(
         ),
         QuizItem(
             question="Why not compute 1 − (1 − c/n)^k?",
-            answer="It is a biased estimator of pass@k (it underestimates); the unbiased one is "
-            "1 − C(n−c,k)/C(n,k).",
+            answer="It is a biased estimator of pass@k (it underestimates); the unbiased one is 1 − C(n−c,k)/C(n,k).",
         ),
     ],
     references=["Chen et al. 2021, Evaluating Large Language Models Trained on Code, §2.1 and Figure 3"],

@@ -73,9 +73,7 @@ def run_gan_1d(inp: GanInput) -> dict[str, object]:
             avg_b += gb
             n_avg += 1
         if step % inp.log_every == 0 or step == inp.steps:
-            log.append(
-                {"step": step, "d_loss": d_loss, "g_loss": g_loss, "mean": gb * scale, "std": abs(ga) * scale}
-            )
+            log.append({"step": step, "d_loss": d_loss, "g_loss": g_loss, "mean": gb * scale, "std": abs(ga) * scale})
     a, b = avg_a / n_avg * scale, avg_b / n_avg * scale
     samples = a * rng.normal(0.0, 1.0, 10000) + b
     return {
@@ -128,7 +126,7 @@ GAN_1D = Concept(
         "Line 180: 'If D correctly identifies real data as real ... and generated data as fake ..., both G and "
         "D are rewarded'. The game is zero-sum: V(D,G) = E[log D(x)] + E[log(1 − D(G(z)))] is maximised by D "
         "and minimised by G, so when D is right G's loss is high; G is rewarded only when D is fooled.",
-        "Line 194: 'Data Generation for Training' describes super-resolution (low- to high-resolution "
+        "Line 199: 'Data Generation for Training' describes super-resolution (low- to high-resolution "
         "images), which is a different application from generating extra training data.",
     ],
 )

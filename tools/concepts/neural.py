@@ -230,8 +230,8 @@ ACTIVATION = Concept(
         "should read GELU.",
         "Line 1341: '0.5 * x * (1 + tanh(sqrt(2/pi)) * (x + 0.044715 * x^3))'. The tanh must wrap the whole "
         "argument: 0.5x(1 + tanh(sqrt(2/pi)(x + 0.044715x³))).",
-        "Lines 1279/1317: 'LLaMA 2 uses SwiGLU instead of ReLU'. SwiGLU was already used by LLaMA 1 "
-        "(following PaLM); the ReLU it replaces is the original Transformer's.",
+        "Lines 1279/1317: 'LLaMA 2 uses the SwiGLU activation function instead of ReLU'. SwiGLU was already "
+        "used by LLaMA 1 (following PaLM); the ReLU it replaces is the original Transformer's.",
     ],
 )
 
@@ -352,7 +352,7 @@ NORMALIZATION = Concept(
         "Line 1271: 'mu = 4, sigma = 1' for x = (3, 4, 5). LayerNorm uses the population (biased) standard "
         "deviation sqrt(((3-4)²+0²+(5-4)²)/3) = sqrt(2/3) ≈ 0.816, so the outputs are ≈ (-1.225, 0, 1.225), "
         "not (-1, 0, 1). sigma = 1 is the sample (n-1) standard deviation, which LayerNorm does not use.",
-        "Lines 1245/1263: both formulas omit eps and the learned gain (and, for LayerNorm, bias): "
+        "Lines 1242/1261: both formulas omit eps and the learned gain (and, for LayerNorm, bias): "
         "RMSNorm(x)_i = x_i / sqrt(mean(x²) + eps) · g_i; LayerNorm(x)_i = (x_i - μ)/sqrt(σ² + eps) · g_i + b_i.",
         "Line 1237: 'LayerNorm is a regularization technique'. It is a normalisation technique for "
         "stabilising and speeding up training, not a regulariser.",
@@ -370,9 +370,7 @@ class AddNormInput(ConceptInput):
     @model_validator(mode="after")
     def _same_length(self) -> AddNormInput:
         if len(self.x) != len(self.sublayer_output):
-            raise ValueError(
-                f"sublayer_output has length {len(self.sublayer_output)} but x has length {len(self.x)}"
-            )
+            raise ValueError(f"sublayer_output has length {len(self.sublayer_output)} but x has length {len(self.x)}")
         return self
 
 

@@ -113,18 +113,14 @@ BRADLEY_TERRY = Concept(
 
 
 class PPOInput(ConceptInput):
-    ratios: list[float] = Field(
-        min_length=1, max_length=100000, description="π_new(a|s) / π_old(a|s) per sample, > 0"
-    )
+    ratios: list[float] = Field(min_length=1, max_length=100000, description="π_new(a|s) / π_old(a|s) per sample, > 0")
     advantages: list[Real] = Field(min_length=1, max_length=100000)
     epsilon: float = Field(default=0.2, gt=0.0, lt=1.0)
 
     @model_validator(mode="after")
     def _check(self) -> PPOInput:
         if len(self.ratios) != len(self.advantages):
-            raise ValueError(
-                f"advantages has length {len(self.advantages)} but ratios has length {len(self.ratios)}"
-            )
+            raise ValueError(f"advantages has length {len(self.advantages)} but ratios has length {len(self.ratios)}")
         if any(not (0 < r < 1e6) or math.isnan(r) for r in self.ratios):
             raise ValueError("ratios must be positive and finite")
         return self
@@ -198,9 +194,7 @@ class PromptSamples(BaseModel):
     @model_validator(mode="after")
     def _same_length(self) -> PromptSamples:
         if len(self.candidates) != len(self.scores):
-            raise ValueError(
-                f"scores has length {len(self.scores)} but candidates has length {len(self.candidates)}"
-            )
+            raise ValueError(f"scores has length {len(self.scores)} but candidates has length {len(self.candidates)}")
         return self
 
 
@@ -280,8 +274,7 @@ REJECTION_SAMPLING = Concept(
         ),
         QuizItem(
             question="Why does a larger K help?",
-            answer="The expected maximum reward among K samples increases with K, so the selected targets "
-            "improve.",
+            answer="The expected maximum reward among K samples increases with K, so the selected targets improve.",
         ),
     ],
     references=[

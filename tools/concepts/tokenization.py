@@ -23,9 +23,7 @@ class TokenizationInput(ConceptInput):
     text: str = Field(min_length=1, max_length=5000)
     word_vocab: list[str] = Field(min_length=1, max_length=10000)
     subword_vocab: list[str] = Field(min_length=1, max_length=10000)
-    char_vocab: str = Field(
-        default="abcdefghijklmnopqrstuvwxyz0123456789.,!?'-", min_length=1, max_length=10000
-    )
+    char_vocab: str = Field(default="abcdefghijklmnopqrstuvwxyz0123456789.,!?'-", min_length=1, max_length=10000)
     lowercase: bool = True
 
     @model_validator(mode="after")
@@ -282,8 +280,7 @@ BPE = Concept(
     ),
     input_model=BPEInput,
     example={
-        "corpus": "low low low low low lower lower newest newest newest newest newest newest "
-        "widest widest widest",
+        "corpus": "low low low low low lower lower newest newest newest newest newest newest widest widest widest",
         "num_merges": 10,
         "encode": "lowest newer",
     },
@@ -308,7 +305,7 @@ BPE = Concept(
     notes_errata=[
         "Line 747: the Wikipedia example is miscopied as 'aaabdaaaabac'. Replacing aa in that string gives "
         "'ZabdZZbac', not 'ZabdZabac'; the original string is 'aaabdaaabac'.",
-        "Lines 757 and 771: in 'The quick brown fox jumps over the lazy dog.' the 'most common repeated pair' "
+        "Lines 751-771: in 'The quick brown fox jumps over the lazy dog.' the 'most common repeated pair' "
         "is said to be 'th', then 'er'. Each occurs once ('The' has a capital T); the most frequent pairs are "
         "'he' (2, also within words) and 'e ' (2), and BPE only merges pairs that repeat.",
         "Lines 743-787: the notes show only Gage's compression version. The NLP version (Sennrich et al.) "
