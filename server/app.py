@@ -12,7 +12,7 @@ from agents.llm.factory import create_gateway
 from agents.llm.gateway import Gateway
 from agents.settings import Settings, get_settings
 from server.errors import install_error_handlers
-from server.routes import health
+from server.routes import concepts, health
 from server.version import VERSION
 
 
@@ -36,4 +36,5 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(concepts.router)
     return app

@@ -7,11 +7,12 @@ import typer
 from agents.llm.gateway import Gateway
 from agents.llm.types import GenerationOptions
 
-from . import models
+from . import concepts, models
 from .common import console, err_console, run_with_gateway, settings_or_exit
 
 app = typer.Typer(help="thinkroom: a self-hosted multi-agent service for learning generative AI.", no_args_is_help=True)
 app.add_typer(models.app, name="models")
+app.add_typer(concepts.app, name="concepts")
 
 
 @app.command()
