@@ -1,1 +1,1 @@
-"""thinkroom package."""
+"""LangGraph workflows that orchestrate the agents, with per-run reasoning strategies."""

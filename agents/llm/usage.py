@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from .types import Usage
 
 UsageListener = Callable[[Usage], None]
+
+_scopes: ContextVar[tuple[list[Usage], ...]] = ContextVar("usage_scopes", default=())
+
+
+@contextmanager
+def collect_usage() -> Iterator[list[Usage]]:
+    """Collect the usage of every model call made in this context (and tasks/threads it starts).
+
+    Context variables follow asyncio tasks and `asyncio.to_thread`, so a workflow node sees
+    exactly its own calls even when many runs share one gateway.
+    """
+    sink: list[Usage] = []
+    token = _scopes.set((*_scopes.get(), sink))
+    try:
+        yield sink
+    finally:
+        _scopes.reset(token)
 
 
 class UsageLedger:
@@ -20,6 +39,8 @@ class UsageLedger:
         self._lock = threading.Lock()
 
     def record(self, usage: Usage) -> None:
+        for sink in _scopes.get():
+            sink.append(usage)
         with self._lock:
             self._records.append(usage)
             if len(self._records) > self._keep:
