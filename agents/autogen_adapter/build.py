@@ -1,0 +1,59 @@
+"""Build an AutoGen AssistantAgent for any persona from its framework-neutral definition.
+
+Tools: a persona's concept tools are attached only when the model really supports tool
+calling (client.model_info["function_calling"], from the gateway's capabilities). On a
+model without tools they are skipped, not described in the prompt: nothing would execute
+a described call, so the model would only invent results. The system prompt then says no
+tools are available so the persona does not claim to have computed anything.
+"""
+
+from __future__ import annotations
+
+from autogen_agentchat.agents import AssistantAgent
+from autogen_core.model_context import TokenLimitedChatCompletionContext
+
+from agents.personas import Persona
+
+from .client import GatewayChatCompletionClient
+from .tools import concept_function_tools
+
+NO_TOOLS_NOTE = (
+    "No tools are available in this session: do not claim to have run or computed anything; "
+    "say which numbers the learner should check with the concept lab."
+)
+
+
+def agent_name(persona: Persona) -> str:
+    """AutoGen names must be identifiers: "prompt-engineer" -> "prompt_engineer"."""
+    name = "".join(c if c.isalnum() or c == "_" else "_" for c in persona.name)
+    return name if name.isidentifier() else f"agent_{name}"
+
+
+def build_agent(
+    persona: Persona, client: GatewayChatCompletionClient, *, tools: bool = True, name: str | None = None
+) -> AssistantAgent:
+    """An AssistantAgent that streams tokens, uses the persona's tools if the model can, and
+    keeps its history within the model's context window."""
+    wants_tools = tools and bool(persona.tools)
+    can_call = bool(client.model_info["function_calling"])
+    agent_tools = concept_function_tools(persona.tools) if wants_tools and can_call else []
+    system = persona.system_prompt()
+    if wants_tools and not can_call:
+        system = f"{system}\n{NO_TOOLS_NOTE}"
+    context = TokenLimitedChatCompletionContext(
+        client, token_limit=client.history_budget(system, [t.schema for t in agent_tools])
+    )
+    return AssistantAgent(
+        name or agent_name(persona),
+        model_client=client,
+        tools=list(agent_tools) or None,
+        model_context=context,
+        description=persona.goal,
+        system_message=system,
+        model_client_stream=True,
+        reflect_on_tool_use=bool(agent_tools),  # answer in words after the tool result, not the raw JSON
+        max_tool_iterations=max(1, persona.max_iterations),
+    )
+
+
+__all__ = ["NO_TOOLS_NOTE", "agent_name", "build_agent"]

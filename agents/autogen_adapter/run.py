@@ -1,0 +1,174 @@
+"""One persona turn on AutoGen, whatever the persona.
+
+- a sandbox persona (the coder) writes code, a sandbox CodeExecutorAgent runs it and the
+  coder reads the output and fixes errors, until it says DONE, runs out of messages or time;
+- the evaluator answers once with a score and reasons (asked once more if it forgets the format);
+- any other persona is one AssistantAgent turn (with its concept tools if the model has tools).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from autogen_agentchat.conditions import FunctionalTermination, MaxMessageTermination, TimeoutTermination
+from autogen_agentchat.messages import BaseAgentEvent, BaseChatMessage
+from autogen_agentchat.teams import RoundRobinGroupChat
+
+from agents.llm import Gateway, GenerationOptions, Usage
+from agents.personas import AgentReply, Persona
+from agents.personas.catalog import EVALUATOR
+from agents.sandbox import SandboxLimits
+
+from .build import build_agent
+from .client import GatewayChatCompletionClient
+from .events import EventCallback, RunTrace, drive
+from .executor import SandboxExecutorAgent, extract_code_blocks, merge_python_blocks
+
+_DONE = re.compile(r"(?<![A-Za-z])DONE(?![A-Za-z])")
+_SCORE = re.compile(r"SCORE\s*[:=]\s*\**\s*(\d+(?:\.\d+)?)(?:\s*/\s*10)?", re.IGNORECASE)
+_REASONS = re.compile(r"REASONS?\s*:", re.IGNORECASE)
+FORMAT_NUDGE = (
+    "Answer again in exactly this format: a first line 'SCORE: <0-10>', then 'REASONS:' "
+    "followed by short bullet points."
+)
+
+
+async def client_for(
+    persona: Persona, gateway: Gateway, usage: list[Usage], options: GenerationOptions | None = None
+) -> GatewayChatCompletionClient:
+    """A client for the persona's model and options (`options` overrides them), logging into `usage`."""
+    return await GatewayChatCompletionClient.create_for(
+        gateway, persona.model, options=persona.options.merged(options), usage_log=usage
+    )
+
+
+def parse_score(text: str) -> tuple[float | None, str]:
+    """The 0-10 score and the reasons of an evaluator answer (None / "" when missing)."""
+    match = _SCORE.search(text)
+    score = min(10.0, max(0.0, float(match.group(1)))) if match else None
+    reasons_match = _REASONS.search(text)
+    if reasons_match:
+        reasons = text[reasons_match.end() :]
+    else:
+        reasons = _SCORE.sub("", text) if match else text
+    return score, reasons.strip()
+
+
+def last_python(messages: Sequence[dict[str, str]], source: str) -> str:
+    """The last python program `source` wrote (its message's python blocks joined)."""
+    for message in reversed(messages):
+        if message["source"] == source:
+            blocks = [b for b in merge_python_blocks(extract_code_blocks(message["content"])) if b.language == "python"]
+            if blocks:
+                return blocks[0].code
+    return ""
+
+
+def stopped_by(trace: RunTrace) -> str:
+    """One of "timeout", "max_messages" or "other", from the run's flags and AutoGen's stop reason."""
+    if trace.timed_out or "Timeout of" in trace.stop_reason:
+        return "timeout"
+    if "Maximum number of messages" in trace.stop_reason:
+        return "max_messages"
+    return "other"
+
+
+def said_done(source: str) -> FunctionalTermination:
+    """Stop when `source` says DONE without new code (code in the same message still gets run)."""
+
+    def check(messages: Sequence[BaseAgentEvent | BaseChatMessage]) -> bool:
+        return any(
+            isinstance(m, BaseChatMessage)
+            and m.source == source
+            and _DONE.search(m.to_text()) is not None
+            and not extract_code_blocks(m.to_text())
+            for m in messages
+        )
+
+    return FunctionalTermination(check)
+
+
+async def run_persona_autogen(
+    persona: Persona,
+    task: str,
+    gateway: Gateway,
+    *,
+    on_event: EventCallback | None = None,
+    options: GenerationOptions | None = None,
+    sandbox_limits: SandboxLimits | None = None,
+) -> AgentReply:
+    """One turn of `persona` on `task`; `options` override the persona's generation options."""
+    usage: list[Usage] = []
+    client = await client_for(persona, gateway, usage, options)
+    if persona.name == EVALUATOR.name:
+        return await _evaluate(persona, task, client, usage, on_event)
+    if persona.uses_sandbox:
+        return await _code(persona, task, client, usage, on_event, sandbox_limits)
+    agent = build_agent(persona, client)
+    trace = await drive(agent, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)
+    text = trace.last_from(agent.name) or ""
+    return _reply(persona, text, trace, usage, "timeout" if trace.timed_out else "completed")
+
+
+async def _code(
+    persona: Persona,
+    task: str,
+    client: GatewayChatCompletionClient,
+    usage: list[Usage],
+    on_event: EventCallback | None,
+    limits: SandboxLimits | None,
+) -> AgentReply:
+    coder = build_agent(persona, client)
+    executor = SandboxExecutorAgent("executor", sources=[coder.name], limits=limits)
+    max_messages = 2 * persona.max_iterations
+    termination = said_done(coder.name) | MaxMessageTermination(max_messages) | TimeoutTermination(persona.timeout_s)
+    team = RoundRobinGroupChat([coder, executor], termination_condition=termination)
+    trace = await drive(team, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)
+    stop = "done" if stopped_by(trace) == "other" else stopped_by(trace)
+    return _reply(persona, _coder_text(trace, coder.name), trace, usage, stop)
+
+
+def _coder_text(trace: RunTrace, coder: str) -> str:
+    """The solution, its last sandbox output and the coder's closing words."""
+    code = last_python(trace.messages, coder)
+    parts = [f"```python\n{code.rstrip()}\n```"] if code else []
+    if trace.executions:
+        last = trace.executions[-1]
+        parts.append(f"Output (exit code {last.exit_code}):\n{last.output.rstrip()}")
+    final = trace.last_from(coder) or ""
+    if final and not extract_code_blocks(final):
+        parts.append(final.strip())
+    return "\n\n".join(parts) or final
+
+
+async def _evaluate(
+    persona: Persona, task: str, client: GatewayChatCompletionClient, usage: list[Usage], on_event: EventCallback | None
+) -> AgentReply:
+    agent = build_agent(persona, client)
+    trace = await drive(agent, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)
+    score, reasons = parse_score(trace.last_from(agent.name) or "")
+    if (score is None or not reasons) and not trace.timed_out:
+        retry = await drive(agent, FORMAT_NUDGE, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)
+        trace.messages += retry.messages
+        trace.steps += retry.steps
+        trace.timed_out = retry.timed_out
+        score, reasons = parse_score(retry.last_from(agent.name) or "")
+    if score is None or not reasons:
+        stop = "timeout" if trace.timed_out else "no_score"
+        return _reply(persona, trace.last_from(agent.name) or "", trace, usage, stop)
+    return _reply(persona, f"SCORE: {score:g}\nREASONS:\n{reasons}", trace, usage, "completed")
+
+
+def _reply(persona: Persona, text: str, trace: RunTrace, usage: list[Usage], stop_reason: str) -> AgentReply:
+    return AgentReply(
+        persona=persona.name,
+        framework="autogen",
+        text=text,
+        steps=trace.steps,
+        usage=list(usage),
+        stop_reason=stop_reason,
+    )
+
+
+__all__ = ["FORMAT_NUDGE", "client_for", "last_python", "parse_score", "run_persona_autogen", "stopped_by"]
