@@ -60,6 +60,10 @@ async def run_next_token(inp: NextTokenInput, gateway: Gateway) -> dict[str, Any
     }
 
 
+DecodeMethod = Literal["greedy", "beam", "top_p", "temperature"]
+ALL_METHODS: tuple[DecodeMethod, ...] = ("greedy", "beam", "top_p", "temperature")
+
+
 class DecodeCompareInput(BaseModel):
     prompt: str = Field(min_length=1, max_length=2000)
     max_new_tokens: int = Field(default=8, ge=1, le=32)
@@ -68,9 +72,7 @@ class DecodeCompareInput(BaseModel):
     p: float = Field(default=0.9, gt=0.0, le=1.0, description="Nucleus mass for top-p.")
     temperature: float = Field(default=0.8, gt=0.0, le=5.0)
     seed: int = 0
-    methods: list[Literal["greedy", "beam", "top_p", "temperature"]] = Field(
-        default_factory=lambda: ["greedy", "beam", "top_p", "temperature"]
-    )
+    methods: list[DecodeMethod] = Field(default_factory=lambda: list(ALL_METHODS))
 
     @field_validator("methods")
     @classmethod
@@ -152,8 +154,10 @@ NEXT_TOKEN = ModelConcept(
     example={"prompt": "The capital of France is", "top_k": 10},
     run=run_next_token,
     quiz=[
-        QuizItem(question="Why can the top-k probabilities sum to less than 1?",
-                 answer="Because the rest of the probability mass belongs to tokens outside the top k."),
+        QuizItem(
+            question="Why can the top-k probabilities sum to less than 1?",
+            answer="Because the rest of the probability mass belongs to tokens outside the top k.",
+        ),
         QuizItem(question="What turns the model's logits into probabilities?", answer="The softmax function."),
     ],
     references=["Radford et al. 2019, Language Models are Unsupervised Multitask Learners"],
@@ -178,10 +182,14 @@ DECODE_COMPARE = ModelConcept(
     example={"prompt": "The capital of France is", "max_new_tokens": 6, "beam_width": 3, "seed": 1},
     run=run_decode_compare,
     quiz=[
-        QuizItem(question="Which method maximises the sequence log-probability better: greedy or beam search?",
-                 answer="Beam search; it keeps several hypotheses, so its best is at least as likely as greedy's."),
-        QuizItem(question="What does a temperature above 1 do to the next-token distribution?",
-                 answer="It flattens it, making less likely tokens more probable."),
+        QuizItem(
+            question="Which method maximises the sequence log-probability better: greedy or beam search?",
+            answer="Beam search; it keeps several hypotheses, so its best is at least as likely as greedy's.",
+        ),
+        QuizItem(
+            question="What does a temperature above 1 do to the next-token distribution?",
+            answer="It flattens it, making less likely tokens more probable.",
+        ),
     ],
     references=["Holtzman et al. 2019, The Curious Case of Neural Text Degeneration"],
 )

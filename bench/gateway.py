@@ -70,8 +70,9 @@ def startup_seconds() -> float:
     env = {**os.environ, "OLLAMA_HOST": f"http://127.0.0.1:{free_port()}", "THINKROOM_BACKEND": "auto"}
     thinkroom = str(Path(sys.executable).with_name("thinkroom"))
     started = time.perf_counter()
-    proc = subprocess.Popen([thinkroom, "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [thinkroom, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         while True:
             try:

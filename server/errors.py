@@ -98,6 +98,4 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
-        return JSONResponse(
-            error_body("internal_error", f"internal error: {type(exc).__name__}"), status_code=500
-        )
+        return JSONResponse(error_body("internal_error", f"internal error: {type(exc).__name__}"), status_code=500)

@@ -17,9 +17,22 @@ from pydantic import BaseModel, Field
 from agents.llm.usage import collect_usage
 
 EventKind = Literal[
-    "node.start", "node.end", "node.error", "token", "message", "tool_call", "tool_result",
-    "code", "execution", "cot_sc.sample", "cot_sc.vote", "tot.expand", "tot.evaluate",
-    "tot.select", "tot.backtrack", "error",
+    "node.start",
+    "node.end",
+    "node.error",
+    "token",
+    "message",
+    "tool_call",
+    "tool_result",
+    "code",
+    "execution",
+    "cot_sc.sample",
+    "cot_sc.vote",
+    "tot.expand",
+    "tot.evaluate",
+    "tot.select",
+    "tot.backtrack",
+    "error",
 ]
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
@@ -84,11 +97,17 @@ def instrumented(name: str) -> Callable[[F], F]:
                 except Exception as exc:
                     if type(exc).__name__ in ("GraphInterrupt", "Interrupt", "ParentCommand"):
                         raise
-                    emit("node.error", node=name, error=f"{type(exc).__name__}: {exc}",
-                         duration_s=round(time.perf_counter() - started, 4), usage=usage_summary(records))
+                    emit(
+                        "node.error",
+                        node=name,
+                        error=f"{type(exc).__name__}: {exc}",
+                        duration_s=round(time.perf_counter() - started, 4),
+                        usage=usage_summary(records),
+                    )
                     raise
-            emit("node.end", node=name, duration_s=round(time.perf_counter() - started, 4),
-                 usage=usage_summary(records))
+            emit(
+                "node.end", node=name, duration_s=round(time.perf_counter() - started, 4), usage=usage_summary(records)
+            )
             return result
 
         return wrapper  # type: ignore[return-value]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from langgraph.graph import StateGraph
 
@@ -17,7 +18,7 @@ class WorkflowSpec:
 
     name: str
     description: str
-    build: Callable[[], StateGraph]
+    build: Callable[[], StateGraph[Any, Any, Any, Any]]
     strategies: list[str] = field(default_factory=list)
 
 

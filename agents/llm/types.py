@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Role = Literal["system", "user", "assistant", "tool"]
+FinishReason = Literal["stop", "length", "error"]
 
 
 class ChatMessage(BaseModel):
@@ -59,7 +60,7 @@ class ChatResult(BaseModel):
 
     text: str
     usage: Usage
-    finish_reason: Literal["stop", "length", "error"] = "stop"
+    finish_reason: FinishReason = "stop"
     parsed: Any = None
 
 
@@ -69,7 +70,7 @@ class StreamChunk(BaseModel):
     text: str = ""
     done: bool = False
     usage: Usage | None = None
-    finish_reason: Literal["stop", "length", "error"] | None = None
+    finish_reason: FinishReason | None = None
 
 
 class TokenLogprob(BaseModel):

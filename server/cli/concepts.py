@@ -33,7 +33,8 @@ def list_all() -> None:
     table = Table(title=f"{len(CONCEPTS) + len(MODEL_CONCEPTS)} concepts")
     for column in ("name", "title", "section"):
         table.add_column(column)
-    for concept in [*CONCEPTS.values(), *MODEL_CONCEPTS.values()]:
+    everything: list[Any] = [*CONCEPTS.values(), *MODEL_CONCEPTS.values()]
+    for concept in everything:
         model = " (model)" if concept.name in MODEL_CONCEPTS else ""
         table.add_row(concept.name + model, concept.title, concept.section)
     console.print(table)

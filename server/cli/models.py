@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
 from agents.llm.gateway import Gateway
@@ -36,7 +36,7 @@ def pull(name: str = typer.Argument(..., help="Ollama model name, e.g. llama3.2:
     async def work(gateway: Gateway) -> None:
         columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn())
         with Progress(*columns, console=console) as progress:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
             async for step in gateway.pull(name):
                 key = step.status if step.total is None else f"{step.status}"
                 if key not in tasks:

@@ -36,7 +36,8 @@ def summary(concept: AnyConcept) -> dict[str, Any]:
 @router.get("")
 async def list_concepts() -> list[dict[str, Any]]:
     """Every concept with its title, notes section and input JSON schema."""
-    return [summary(c) for c in [*CONCEPTS.values(), *MODEL_CONCEPTS.values()]]
+    everything: list[AnyConcept] = [*CONCEPTS.values(), *MODEL_CONCEPTS.values()]
+    return [summary(c) for c in everything]
 
 
 @router.get("/{name}")
@@ -54,7 +55,9 @@ async def show_concept(name: str) -> dict[str, Any]:
 
 
 @router.post("/{name}/run")
-async def run_concept(request: Request, name: str, inputs: dict[str, Any] = Body(default_factory=dict)) -> dict[str, Any]:
+async def run_concept(
+    request: Request, name: str, inputs: dict[str, Any] = Body(default_factory=dict)
+) -> dict[str, Any]:
     """Run a concept on a JSON object of inputs; invalid input is a 422 naming the field."""
     concept = lookup(name)
     if isinstance(concept, ModelConcept):

@@ -37,7 +37,11 @@ def running_server(tmp_path: Path, timeout_s: float = 60, **env: str) -> Iterato
     env.setdefault("THINKROOM_CHECKPOINT_PATH", str(tmp_path / "checkpoints.db"))
     log = (tmp_path / f"server-{port}.log").open("w")
     proc = subprocess.Popen(
-        [THINKROOM, "serve", "--port", str(port)], env=cli_env(**env), cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT
+        [THINKROOM, "serve", "--port", str(port)],
+        env=cli_env(**env),
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:

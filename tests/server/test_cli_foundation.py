@@ -41,8 +41,13 @@ def test_bad_setting_stops_start_up_naming_it() -> None:
 def test_ask_streams_the_scripted_answer(tmp_path: Path) -> None:
     rules = tmp_path / "rules.json"
     rules.write_text(json.dumps([{"pattern": "France", "response": "Paris is the capital of France."}]))
-    result = run_cli("ask", "What is the capital of France?", THINKROOM_BACKEND="scripted",
-                     THINKROOM_SCRIPTED_RULES=str(rules), timeout=60)
+    result = run_cli(
+        "ask",
+        "What is the capital of France?",
+        THINKROOM_BACKEND="scripted",
+        THINKROOM_SCRIPTED_RULES=str(rules),
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Paris is the capital of France."
     assert "scripted/scripted: 6 prompt + 6 completion tokens" in result.stderr
@@ -50,8 +55,9 @@ def test_ask_streams_the_scripted_answer(tmp_path: Path) -> None:
 
 def test_ask_streams_real_text_from_the_embedded_model() -> None:
     pytest.importorskip("llama_cpp")
-    result = run_cli("ask", "The capital of France is", "--temperature", "0", "--max-tokens", "12",
-                     THINKROOM_BACKEND="embedded")
+    result = run_cli(
+        "ask", "The capital of France is", "--temperature", "0", "--max-tokens", "12", THINKROOM_BACKEND="embedded"
+    )
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.split()) >= 3
     assert "embedded/gemma3-270m" in result.stderr
@@ -67,12 +73,17 @@ def test_models_list_and_pull_against_ollama(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/api/tags").respond_with_json(
         {"models": [{"name": "llama3.2:3b", "model": "llama3.2:3b", "size": 2019393189, "details": {}}]}
     )
-    httpserver.expect_request("/api/show").respond_with_json({"capabilities": ["completion", "tools"], "model_info": {}})
-    pull = "".join(json.dumps(p) + "\n" for p in [
-        {"status": "pulling manifest"},
-        {"status": "pulling 6a07", "digest": "sha256:6a07", "total": 1000, "completed": 1000},
-        {"status": "success"},
-    ])
+    httpserver.expect_request("/api/show").respond_with_json(
+        {"capabilities": ["completion", "tools"], "model_info": {}}
+    )
+    pull = "".join(
+        json.dumps(p) + "\n"
+        for p in [
+            {"status": "pulling manifest"},
+            {"status": "pulling 6a07", "digest": "sha256:6a07", "total": 1000, "completed": 1000},
+            {"status": "success"},
+        ]
+    )
     httpserver.expect_request("/api/pull").respond_with_data(pull, content_type="application/x-ndjson")
     host = httpserver.url_for("").rstrip("/")
     listing = run_cli("models", "list", THINKROOM_BACKEND="ollama", OLLAMA_HOST=host, timeout=60)

@@ -75,7 +75,9 @@ def test_unknown_concept_is_404_and_non_object_body_is_422(scripted_client: Test
     assert missing.status_code == 404 and "warp_drive" in missing.json()["error"]["message"]
     assert scripted_client.get("/api/concepts/warp_drive").status_code == 404
     assert scripted_client.post("/api/concepts/bpe/run", json=[1, 2]).status_code == 422
-    broken = scripted_client.post("/api/concepts/bpe/run", content=b"{not json", headers={"content-type": "application/json"})
+    broken = scripted_client.post(
+        "/api/concepts/bpe/run", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert broken.status_code == 422
 
 
@@ -91,8 +93,9 @@ def test_model_concepts_run_on_the_real_model(tmp_path: Path) -> None:
     gateway = Gateway(EmbeddedBackend(None, Settings().embedded_cache_dir, n_ctx=2048))
     with make_client(tmp_path, gateway) as client:
         nxt = client.post("/api/concepts/next_token/run", json=MODEL_CONCEPTS["next_token"].example).json()["result"]
-        cmp_ = client.post("/api/concepts/decode_compare/run", json={"prompt": "The capital of France is",
-                                                                      "max_new_tokens": 3}).json()["result"]
+        cmp_ = client.post(
+            "/api/concepts/decode_compare/run", json={"prompt": "The capital of France is", "max_new_tokens": 3}
+        ).json()["result"]
     probs = [t["prob"] for t in nxt["tokens"]]
     assert probs == sorted(probs, reverse=True) and sum(probs) <= 1
     methods = cmp_["methods"]

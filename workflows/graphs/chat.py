@@ -61,7 +61,7 @@ async def respond(state: ChatState, runtime: Runtime[WorkflowContext]) -> dict[s
     return {"messages": [{"role": "assistant", "content": text}], "answer": text}
 
 
-def build() -> StateGraph:
+def build() -> StateGraph[Any, Any, Any, Any]:
     graph = StateGraph(ChatState, context_schema=WorkflowContext, input_schema=ChatInput)
     graph.add_node("respond", respond)
     graph.add_edge(START, "respond")

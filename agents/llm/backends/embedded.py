@@ -72,7 +72,7 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
 def shared_prefix_length(cached: list[int], tokens: list[int]) -> int:
     """How many leading tokens the KV cache already holds for this prompt."""
     length = 0
-    for old, new in zip(cached, tokens):
+    for old, new in zip(cached, tokens, strict=False):
         if old != new:
             break
         length += 1
@@ -137,7 +137,7 @@ class EmbeddedBackend:
                     logits_all=False,
                     verbose=False,
                 )
-            except Exception as exc:  # noqa: BLE001 - llama.cpp raises ValueError/RuntimeError
+            except Exception as exc:
                 raise BackendUnavailable(f"cannot load GGUF {path}: {exc}", backend=self.name) from exc
         return self._llm
 
@@ -150,7 +150,7 @@ class EmbeddedBackend:
             return await asyncio.get_running_loop().run_in_executor(self._executor, locked)
         except GatewayError:
             raise
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise BackendError(f"llama.cpp failed: {type(exc).__name__}: {exc}", backend=self.name) from exc
 
     def _check_model(self, model: str) -> None:

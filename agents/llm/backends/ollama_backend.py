@@ -21,6 +21,7 @@ from ..errors import (
 from ..types import (
     ChatMessage,
     ChatResult,
+    FinishReason,
     GenerationOptions,
     ModelInfo,
     PullProgress,
@@ -68,7 +69,9 @@ def map_error(exc: BaseException, model: str, host: str) -> GatewayError:
             return InvalidRequest(f"Ollama rejected the request: {exc.error}", backend="ollama", model=model)
         return BackendError(f"Ollama error {exc.status_code}: {exc.error}", backend="ollama", model=model)
     if isinstance(exc, httpx.TimeoutException):
-        return BackendTimeout(f"Ollama at {host} did not answer in time ({type(exc).__name__})", backend="ollama", model=model)
+        return BackendTimeout(
+            f"Ollama at {host} did not answer in time ({type(exc).__name__})", backend="ollama", model=model
+        )
     if isinstance(exc, (ConnectionError, httpx.TransportError)):
         return BackendUnavailable(f"cannot reach Ollama at {host}: {exc}", backend="ollama", model=model)
     return BackendError(f"unexpected Ollama failure: {type(exc).__name__}: {exc}", backend="ollama", model=model)
@@ -83,7 +86,7 @@ def _usage(model: str, response: Any) -> Usage:
     )
 
 
-def _finish(response: Any) -> str:
+def _finish(response: Any) -> FinishReason:
     return "length" if getattr(response, "done_reason", None) == "length" else "stop"
 
 
@@ -130,7 +133,7 @@ class OllamaBackend:
                 format=json_schema,
                 stream=False,
             )
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a typed gateway error
+        except Exception as exc:
             raise map_error(exc, model, self.host) from exc
         text = response.message.content or ""
         return ChatResult(text=text, usage=_usage(model, response), finish_reason=_finish(response))
@@ -151,7 +154,7 @@ class OllamaBackend:
                 if part.done:
                     yield StreamChunk(done=True, usage=_usage(model, part), finish_reason=_finish(part))
                     return
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise map_error(exc, model, self.host) from exc
         raise BackendError("Ollama closed the stream before it was done", backend="ollama", model=model)
 
@@ -165,7 +168,7 @@ class OllamaBackend:
                 logprobs=True,
                 top_logprobs=top_k,
             )
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise map_error(exc, model, self.host) from exc
         if not response.logprobs:
             raise InvalidRequest(
@@ -182,14 +185,14 @@ class OllamaBackend:
             response = await self.client.generate(
                 model=model, prompt=text, raw=True, options={"num_predict": 0, "num_ctx": self.num_ctx}
             )
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise map_error(exc, model, self.host) from exc
         return int(response.prompt_eval_count or 0)
 
     async def list_models(self) -> list[ModelInfo]:
         try:
             listing = await self.client.list()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise map_error(exc, "", self.host) from exc
         infos = []
         for entry in listing.models:
@@ -208,7 +211,7 @@ class OllamaBackend:
             return self._info_cache[model]
         try:
             shown = await self.client.show(model)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise map_error(exc, model, self.host) from exc
         context_length = None
         for key, value in (shown.modelinfo or {}).items():
@@ -228,7 +231,7 @@ class OllamaBackend:
         try:
             async for progress in await self.client.pull(model, stream=True):
                 yield PullProgress(status=progress.status or "", completed=progress.completed, total=progress.total)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise map_error(exc, model, self.host) from exc
         self._info_cache.pop(model, None)
 

@@ -22,6 +22,7 @@ from ..errors import InvalidRequest, NoScriptedRule
 from ..types import (
     ChatMessage,
     ChatResult,
+    FinishReason,
     GenerationOptions,
     ModelInfo,
     PullProgress,
@@ -180,9 +181,9 @@ class ScriptedBackend:
         return None
 
 
-def apply_limits(text: str, options: GenerationOptions) -> tuple[str, str]:
+def apply_limits(text: str, options: GenerationOptions) -> tuple[str, FinishReason]:
     """Honour stop sequences and max_tokens the way a real model would."""
-    finish = "stop"
+    finish: FinishReason = "stop"
     for stop in options.stop or []:
         if stop and stop in text:
             text = text[: text.index(stop)]

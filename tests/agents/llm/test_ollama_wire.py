@@ -38,7 +38,12 @@ def ndjson(*parts: dict[str, Any]) -> str:
 
 
 def delta(text: str) -> dict[str, Any]:
-    return {"model": MODEL, "created_at": "2026-11-27T10:00:00Z", "message": {"role": "assistant", "content": text}, "done": False}
+    return {
+        "model": MODEL,
+        "created_at": "2026-11-27T10:00:00Z",
+        "message": {"role": "assistant", "content": text},
+        "done": False,
+    }
 
 
 def gateway_for(server: HTTPServer, **kwargs: Any) -> Gateway:
@@ -57,7 +62,13 @@ async def test_chat_maps_text_usage_and_options(httpserver: HTTPServer) -> None:
     sent = json.loads(httpserver.log[0][0].get_data())
     assert sent["stream"] is False
     assert sent["options"] == {
-        "temperature": 0.2, "num_predict": 40, "seed": 7, "stop": ["\n"], "top_k": 5, "repeat_penalty": 1.1, "num_ctx": 8192,
+        "temperature": 0.2,
+        "num_predict": 40,
+        "seed": 7,
+        "stop": ["\n"],
+        "top_k": 5,
+        "repeat_penalty": 1.1,
+        "num_ctx": 8192,
     }
     assert gateway.ledger.records[-1].prompt_tokens == 26
 
@@ -115,12 +126,28 @@ async def test_slow_model_times_out(httpserver: HTTPServer) -> None:
 
 async def test_capabilities_come_from_api_show(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/api/tags").respond_with_json(
-        {"models": [{"name": MODEL, "model": MODEL, "modified_at": "2026-11-01T00:00:00Z", "size": 2019393189,
-                     "digest": "a80c4f17acd5", "details": {"format": "gguf", "family": "llama"}}]}
+        {
+            "models": [
+                {
+                    "name": MODEL,
+                    "model": MODEL,
+                    "modified_at": "2026-11-01T00:00:00Z",
+                    "size": 2019393189,
+                    "digest": "a80c4f17acd5",
+                    "details": {"format": "gguf", "family": "llama"},
+                }
+            ]
+        }
     )
     httpserver.expect_request("/api/show").respond_with_json(
-        {"modelfile": "", "parameters": "", "template": "", "details": {"family": "llama", "format": "gguf"},
-         "model_info": {"llama.context_length": 131072}, "capabilities": ["completion", "tools"]}
+        {
+            "modelfile": "",
+            "parameters": "",
+            "template": "",
+            "details": {"family": "llama", "format": "gguf"},
+            "model_info": {"llama.context_length": 131072},
+            "capabilities": ["completion", "tools"],
+        }
     )
     models = await gateway_for(httpserver).list_models()
     assert [(m.name, m.capabilities, m.context_length, m.size_bytes) for m in models] == [
@@ -131,10 +158,21 @@ async def test_capabilities_come_from_api_show(httpserver: HTTPServer) -> None:
 
 async def test_next_token_uses_logprobs(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/api/generate").respond_with_json(
-        {"model": MODEL, "created_at": "2026-11-27T10:00:00Z", "response": " Paris", "done": True,
-         "prompt_eval_count": 5, "eval_count": 1,
-         "logprobs": [{"token": " Paris", "logprob": -0.2, "top_logprobs": [
-             {"token": " the", "logprob": -2.0}, {"token": " Paris", "logprob": -0.2}]}]}
+        {
+            "model": MODEL,
+            "created_at": "2026-11-27T10:00:00Z",
+            "response": " Paris",
+            "done": True,
+            "prompt_eval_count": 5,
+            "eval_count": 1,
+            "logprobs": [
+                {
+                    "token": " Paris",
+                    "logprob": -0.2,
+                    "top_logprobs": [{"token": " the", "logprob": -2.0}, {"token": " Paris", "logprob": -0.2}],
+                }
+            ],
+        }
     )
     tokens = await gateway_for(httpserver).next_token("The capital of France is", top_k=2)
     assert [t.token for t in tokens] == [" Paris", " the"]

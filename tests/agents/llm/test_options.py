@@ -11,15 +11,31 @@ from agents.llm.backends.ollama_backend import to_ollama_options
 from agents.llm.backends.scripted import apply_limits
 
 ALL = GenerationOptions(
-    temperature=0.5, top_p=0.9, top_k=20, max_tokens=64, stop=["END"], seed=3,
-    presence_penalty=0.4, frequency_penalty=0.3, repeat_penalty=1.2, num_ctx=4096,
+    temperature=0.5,
+    top_p=0.9,
+    top_k=20,
+    max_tokens=64,
+    stop=["END"],
+    seed=3,
+    presence_penalty=0.4,
+    frequency_penalty=0.3,
+    repeat_penalty=1.2,
+    num_ctx=4096,
 )
 
 
 def test_ollama_names() -> None:
     assert to_ollama_options(ALL, 8192) == {
-        "temperature": 0.5, "top_p": 0.9, "top_k": 20, "num_predict": 64, "stop": ["END"], "seed": 3,
-        "presence_penalty": 0.4, "frequency_penalty": 0.3, "repeat_penalty": 1.2, "num_ctx": 4096,
+        "temperature": 0.5,
+        "top_p": 0.9,
+        "top_k": 20,
+        "num_predict": 64,
+        "stop": ["END"],
+        "seed": 3,
+        "presence_penalty": 0.4,
+        "frequency_penalty": 0.3,
+        "repeat_penalty": 1.2,
+        "num_ctx": 4096,
     }
 
 
@@ -29,8 +45,15 @@ def test_ollama_always_sends_num_ctx() -> None:
 
 def test_llama_cpp_names() -> None:
     assert to_llama_kwargs(ALL) == {
-        "temperature": 0.5, "top_p": 0.9, "top_k": 20, "max_tokens": 64, "stop": ["END"], "seed": 3,
-        "presence_penalty": 0.4, "frequency_penalty": 0.3, "repeat_penalty": 1.2,
+        "temperature": 0.5,
+        "top_p": 0.9,
+        "top_k": 20,
+        "max_tokens": 64,
+        "stop": ["END"],
+        "seed": 3,
+        "presence_penalty": 0.4,
+        "frequency_penalty": 0.3,
+        "repeat_penalty": 1.2,
     }
 
 
@@ -46,7 +69,8 @@ def test_scripted_honours_stop_and_max_tokens() -> None:
 def test_merge_prefers_the_override() -> None:
     base = GenerationOptions(temperature=0.7, top_p=0.9)
     assert base.merged(GenerationOptions(temperature=0.0)).model_dump(exclude_none=True) == {
-        "temperature": 0.0, "top_p": 0.9,
+        "temperature": 0.0,
+        "top_p": 0.9,
     }
 
 

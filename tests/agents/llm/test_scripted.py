@@ -18,10 +18,12 @@ def gateway(rules: list[dict[str, object]]) -> Gateway:
 
 
 async def test_first_matching_rule_wins_and_matches_system_text() -> None:
-    gw = gateway([
-        {"pattern": "tutor", "response": "from system"},
-        {"pattern": "France", "response": "Paris"},
-    ])
+    gw = gateway(
+        [
+            {"pattern": "tutor", "response": "from system"},
+            {"pattern": "France", "response": "Paris"},
+        ]
+    )
     assert (await gw.chat("France?", system="You are a tutor")).text == "from system"
     assert (await gw.chat("France?")).text == "Paris"
 
