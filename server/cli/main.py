@@ -7,12 +7,14 @@ import typer
 from agents.llm.gateway import Gateway
 from agents.llm.types import GenerationOptions
 
-from . import concepts, models
+from . import concepts, models, runs
 from .common import console, err_console, run_with_gateway, settings_or_exit
 
 app = typer.Typer(help="thinkroom: a self-hosted multi-agent service for learning generative AI.", no_args_is_help=True)
 app.add_typer(models.app, name="models")
 app.add_typer(concepts.app, name="concepts")
+app.add_typer(runs.app, name="runs")
+app.command("run")(runs.run_command)
 
 
 @app.command()
@@ -37,8 +39,13 @@ def ask(
     seed: int | None = typer.Option(None),
     max_tokens: int | None = typer.Option(None, min=1),
     top_p: float | None = typer.Option(None, min=0.0, max=1.0),
+    agent: str | None = typer.Option(None, help="Ask a specialist: tutor, coder, evaluator or prompt-engineer."),
+    framework: str | None = typer.Option(None, help="Build the agent on crewai or autogen (default: its own)."),
 ) -> None:
-    """Stream a model's answer to the terminal."""
+    """Stream a model's (or an agent's) answer to the terminal."""
+    if agent is not None:
+        ask_agent(agent, prompt, framework)
+        return
     options = GenerationOptions(temperature=temperature, seed=seed, max_tokens=max_tokens, top_p=top_p)
 
     async def work(gateway: Gateway) -> None:
@@ -54,6 +61,39 @@ def ask(
                 f"[dim]{usage.backend}/{usage.model}: {usage.prompt_tokens} prompt + "
                 f"{usage.completion_tokens} completion tokens in {usage.wall_time_s:.2f}s[/]"
             )
+
+    run_with_gateway(work)
+
+
+def ask_agent(name: str, prompt: str, framework: str | None) -> None:
+    """Run one persona turn, streaming its tokens and showing its tool calls and code runs."""
+    from agents.personas import PERSONAS
+
+    if name not in PERSONAS:
+        err_console.print(f"[red]unknown agent {name!r}[/]; choose one of {', '.join(PERSONAS)}")
+        raise typer.Exit(2)
+    if framework not in (None, "crewai", "autogen"):
+        err_console.print("[red]--framework must be crewai or autogen[/]")
+        raise typer.Exit(2)
+
+    def on_event(kind: str, data: dict[str, object]) -> None:
+        if kind == "token":
+            err_console.print(str(data.get("text", "")), end="", markup=False, highlight=False, style="dim")
+        elif kind in ("tool_call", "tool_result", "code", "execution"):
+            err_console.print(f"\n[cyan]{kind}[/] {str(data)[:600]}", highlight=False)
+
+    async def work(gateway: Gateway) -> None:
+        from agents.runner import run_agent
+
+        reply = await run_agent(name, prompt, gateway, framework=framework, on_event=on_event)  # type: ignore[arg-type]
+        err_console.print()
+        console.print(reply.text, markup=False, highlight=False)
+        prompt_tokens = sum(u.prompt_tokens for u in reply.usage)
+        completion_tokens = sum(u.completion_tokens for u in reply.usage)
+        err_console.print(
+            f"[dim]{reply.persona} on {reply.framework}: {len(reply.steps)} steps, {len(reply.usage)} model calls, "
+            f"{prompt_tokens} prompt + {completion_tokens} completion tokens; stop: {reply.stop_reason}[/]"
+        )
 
     run_with_gateway(work)
 
