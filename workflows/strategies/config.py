@@ -1,0 +1,90 @@
+"""Typed, JSON-serialisable configs for every reasoning strategy.
+
+A graph node receives one `StrategyConfig` (a discriminated union on `kind`), so a run's
+checkpoint records exactly how it reasons and a resumed run reasons the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_tokens: int = Field(default=512, ge=1, description="completion budget per call")
+    seed: int = Field(default=0, description="base seed; call i uses seed + i so runs are reproducible")
+
+
+class DirectConfig(_Config):
+    """Ask once for the answer alone (greedy)."""
+
+    kind: Literal["direct"] = "direct"
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    max_tokens: int = Field(default=64, ge=1)
+    structured: bool = Field(default=False, description="ask for JSON {answer} when the model supports json_schema")
+
+
+class CoTConfig(_Config):
+    """One greedy chain of thought ending in 'Answer: ...'."""
+
+    kind: Literal["cot"] = "cot"
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    structured: bool = Field(default=False, description="ask for JSON {reasoning, answer} when supported")
+
+
+class CoTSCConfig(_Config):
+    """Self-consistency: n sampled chains, majority vote, optional adaptive early stop."""
+
+    kind: Literal["cot_sc"] = "cot_sc"
+    n: int = Field(default=5, ge=1, le=256)
+    temperature: float = Field(default=0.7, ge=0.0, le=2.0)
+    max_concurrency: int = Field(default=4, ge=1, le=64)
+    early_stop: bool = True
+    confidence_threshold: float | None = Field(
+        default=None, gt=0.0, le=1.0, description="also stop once the leader's share of answered samples ≥ this"
+    )
+    min_samples: int = Field(default=3, ge=1, description="samples needed before the confidence rule may stop")
+    prefix_reuse: bool = Field(
+        default=True,
+        description="all samples share one identical prompt (KV/prompt cache hit); False adds a per-sample nonce",
+    )
+
+
+class ToTConfig(_Config):
+    """Tree of Thoughts (Yao et al. 2023): generate, evaluate, select over a tree."""
+
+    kind: Literal["tot"] = "tot"
+    search: Literal["bfs", "dfs"] = "bfs"
+    generate: Literal["propose", "sample"] = "propose"
+    n_generate: int = Field(default=1, ge=1, le=32, description="samples per state ('sample'); ignored by propose")
+    evaluate: Literal["value", "vote"] = "value"
+    n_evaluate: int = Field(default=3, ge=1, le=32)
+    select: Literal["greedy", "sample"] = "greedy"
+    breadth: int = Field(default=5, ge=1, le=64, description="b: states kept per BFS level")
+    depth: int | None = Field(default=None, ge=1, le=16, description="T: steps; None = the task's own")
+    value_threshold: float = Field(default=1.0, description="DFS prunes children valued below this")
+    max_nodes: int = Field(default=200, ge=1, description="hard bound on generated nodes (cost guard)")
+    temperature: float = Field(default=0.7, ge=0.0, le=2.0)
+    max_tokens: int = Field(default=256, ge=1)
+    cache_values: bool = Field(default=True, description="reuse a value for an identical evaluation prompt")
+
+    @model_validator(mode="after")
+    def _check(self) -> ToTConfig:
+        if self.search == "dfs" and self.select == "sample":
+            raise ValueError("select='sample' only applies to BFS")
+        return self
+
+
+StrategyConfig = Annotated[DirectConfig | CoTConfig | CoTSCConfig | ToTConfig, Field(discriminator="kind")]
+
+
+class StrategyChoice(BaseModel):
+    """Wrapper that parses any strategy config from JSON: StrategyChoice(config={'kind': 'tot'})."""
+
+    config: StrategyConfig
+
+
+__all__ = ["CoTConfig", "CoTSCConfig", "DirectConfig", "StrategyChoice", "StrategyConfig", "ToTConfig"]

@@ -1,0 +1,285 @@
+"""Self-consistency (Wang et al. 2022) with adaptive early stopping, as graph-checkpointable steps.
+
+The loop is three separable steps so a graph can checkpoint between batches:
+
+    plan_batch(state) -> indices      which samples to draw next (empty when done)
+    draw_samples(indices, ...)        the model calls, concurrently (bounded by max_concurrency)
+    tally(state, samples) -> state    votes in index order, decides `done` and `winner`
+
+Determinism: sample i uses seed = config.seed + i, and tally always counts in index order,
+so the outcome does not depend on which concurrent call finished first. Ties go to the
+answer that reached the tied count EARLIEST in index order.
+
+Early stop: after each batch, stop once the leader's count exceeds the runner-up's count
+plus the samples not yet drawn (no outcome of the rest can change the winner), or, with
+`confidence_threshold`, once the leader's share of answered samples reaches it after
+`min_samples`. plan_batch draws the fewest samples that could trigger a stop if they all
+agreed, so a unanimous start never draws a sample it does not need.
+
+Prefix reuse: every sample sends the byte-identical prompt, so llama.cpp's KV cache and
+Ollama's prompt cache evaluate it once; `prefix_reuse=False` prepends a per-sample nonce
+line, which defeats both (used by the bench to measure the saving).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agents.llm.errors import GatewayError
+from agents.llm.gateway import Gateway
+from agents.llm.types import GenerationOptions
+
+from .answers import normalize_answer
+from .base import Emit, Stopwatch, StrategyResult, UsageTotals, emit_event
+from .config import CoTSCConfig
+from .tasks import GenericTask, Task, TaskSpec
+
+
+class Sample(BaseModel):
+    """One sampled chain; `abstained` when the call failed or no answer could be extracted."""
+
+    index: int
+    seed: int
+    text: str = ""
+    answer: str | None = None
+    normalised: str | None = None
+    abstained: bool = False
+    failed: bool = Field(default=False, description="the model call itself raised a GatewayError")
+    error: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    wall_time_s: float = 0.0
+
+
+class CoTSCState(BaseModel):
+    """Everything a resumed run needs; JSON via model_dump()."""
+
+    question: str
+    config: CoTSCConfig
+    task: TaskSpec | None = None
+    samples: list[Sample] = Field(default_factory=list, description="tallied samples, in index order")
+    counts: dict[str, int] = Field(default_factory=dict)
+    reached_at: dict[str, int] = Field(default_factory=dict, description="tally position where each count was hit")
+    drawn: int = 0
+    abstentions: int = 0
+    winner: str | None = None
+    agreement: float = 0.0
+    done: bool = False
+    stop_reason: str | None = None
+    usage: UsageTotals = Field(default_factory=UsageTotals)
+
+    @property
+    def remaining(self) -> int:
+        return self.config.n - self.drawn
+
+    @property
+    def samples_saved(self) -> int:
+        return self.config.n - self.drawn
+
+    @property
+    def answered(self) -> int:
+        return self.drawn - self.abstentions
+
+    def ranking(self) -> list[tuple[str, int]]:
+        """(answer, count), best first: higher count, then earlier reached."""
+        return sorted(self.counts.items(), key=lambda kv: (-kv[1], self.reached_at[kv[0]]))
+
+
+def init_cot_sc(question: str, config: CoTSCConfig | None = None, task: Task | None = None) -> CoTSCState:
+    return CoTSCState(question=question, config=config or CoTSCConfig(), task=task.spec if task else None)
+
+
+def _leader_counts(state: CoTSCState) -> tuple[int, int]:
+    ranked = state.ranking()
+    leader = ranked[0][1] if ranked else 0
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    return leader, runner_up
+
+
+def _stop_reason(state: CoTSCState) -> str | None:
+    cfg = state.config
+    if state.remaining <= 0:
+        return "all_samples"
+    if not cfg.early_stop:
+        return None
+    leader, runner_up = _leader_counts(state)
+    if leader > runner_up + state.remaining:
+        return "decided"
+    if (
+        cfg.confidence_threshold is not None
+        and state.drawn >= cfg.min_samples
+        and state.answered > 0
+        and leader / state.answered >= cfg.confidence_threshold
+    ):
+        return "confident"
+    return None
+
+
+def _samples_to_decide(state: CoTSCState) -> int:
+    """Fewest further samples that could end the run if they all agreed with the leader."""
+    cfg = state.config
+    leader, runner_up = _leader_counts(state)
+    remaining = state.remaining
+    for k in range(1, remaining + 1):
+        if leader + k > runner_up + (remaining - k):
+            return k
+        share_ok = cfg.confidence_threshold is not None and (leader + k) / (state.answered + k) >= (
+            cfg.confidence_threshold
+        )
+        if share_ok and state.drawn + k >= cfg.min_samples:
+            return k
+    return remaining
+
+
+def plan_batch(state: CoTSCState) -> list[int]:
+    """Indices of the samples to draw next; [] once the vote is done."""
+    if state.done or state.remaining <= 0:
+        return []
+    size = state.remaining if not state.config.early_stop else _samples_to_decide(state)
+    size = max(1, min(size, state.config.max_concurrency, state.remaining))
+    return list(range(state.drawn, state.drawn + size))
+
+
+def sample_prompt(base_prompt: str, index: int, prefix_reuse: bool) -> str:
+    """The identical prompt for every sample, or a nonce-prefixed one that defeats prompt caching."""
+    return base_prompt if prefix_reuse else f"[sample {index}]\n{base_prompt}"
+
+
+async def draw_samples(
+    indices: list[int],
+    question: str,
+    cfg: CoTSCConfig,
+    gateway: Gateway,
+    *,
+    task: Task | None = None,
+) -> list[Sample]:
+    """Draw the given samples concurrently (≤ max_concurrency); failures become abstentions."""
+    task = task or GenericTask(question, {"question": question})
+    base_prompt = task.cot_prompt()
+    limit = asyncio.Semaphore(cfg.max_concurrency)
+
+    async def one(index: int) -> Sample:
+        seed = cfg.seed + index
+        options = GenerationOptions(temperature=cfg.temperature, max_tokens=cfg.max_tokens, seed=seed)
+        async with limit:
+            try:
+                result = await gateway.chat(sample_prompt(base_prompt, index, cfg.prefix_reuse), options=options)
+            except GatewayError as exc:
+                return Sample(
+                    index=index, seed=seed, abstained=True, failed=True, error=f"{type(exc).__name__}: {exc}"
+                )
+        answer = task.extract(result.text)
+        normalised = normalize_answer(answer, numeric=task.numeric) if answer is not None else None
+        return Sample(
+            index=index,
+            seed=seed,
+            text=result.text,
+            answer=answer,
+            normalised=normalised or None,
+            abstained=not normalised,
+            error=None if normalised else "no extractable answer",
+            prompt_tokens=result.usage.prompt_tokens,
+            completion_tokens=result.usage.completion_tokens,
+            wall_time_s=result.usage.wall_time_s,
+        )
+
+    return list(await asyncio.gather(*(one(i) for i in indices)))
+
+
+def tally(state: CoTSCState, samples: list[Sample], emit: Emit | None = None) -> CoTSCState:
+    """Count the samples in index order; returns a new state with `done`, `winner`, `agreement`."""
+    new = state.model_copy(deep=True)
+    for sample in sorted(samples, key=lambda s: s.index):
+        new.samples.append(sample)
+        new.drawn += 1
+        if sample.failed:
+            new.usage.add_failure()
+        else:
+            new.usage.calls += 1
+            new.usage.prompt_tokens += sample.prompt_tokens
+            new.usage.completion_tokens += sample.completion_tokens
+            new.usage.model_wall_time_s += sample.wall_time_s
+        if sample.abstained or sample.normalised is None:
+            new.abstentions += 1
+        else:
+            key = sample.normalised
+            new.counts[key] = new.counts.get(key, 0) + 1
+            new.reached_at[key] = new.drawn
+        emit_event(
+            emit,
+            "cot_sc.sample",
+            {
+                "index": sample.index,
+                "answer": sample.answer,
+                "normalised": sample.normalised,
+                "abstained": sample.abstained,
+            },
+        )
+    ranked = new.ranking()
+    new.winner = ranked[0][0] if ranked else None
+    new.agreement = ranked[0][1] / new.answered if ranked and new.answered else 0.0
+    reason = _stop_reason(new)
+    if reason is not None:
+        new.done, new.stop_reason = True, reason
+        emit_event(emit, "cot_sc.vote", vote_summary(new))
+    return new
+
+
+def vote_summary(state: CoTSCState) -> dict[str, Any]:
+    return {
+        "counts": dict(state.ranking()),
+        "winner": state.winner,
+        "agreement": state.agreement,
+        "abstentions": state.abstentions,
+        "samples_used": state.drawn,
+        "samples_saved": state.samples_saved,
+        "stop_reason": state.stop_reason,
+    }
+
+
+async def run_cot_sc(
+    task: Task | str,
+    gateway: Gateway,
+    config: CoTSCConfig | None = None,
+    emit: Emit | None = None,
+) -> StrategyResult:
+    """plan_batch → draw_samples → tally until done; the winner is the answer."""
+    watch = Stopwatch()
+    if isinstance(task, str):
+        task = GenericTask(task, {"question": task})
+    state = init_cot_sc(task.question, config, task)
+    while not state.done:
+        indices = plan_batch(state)
+        samples = await draw_samples(indices, state.question, state.config, gateway, task=task)
+        state = tally(state, samples, emit)
+    winner_sample = next((s for s in state.samples if s.normalised == state.winner), None)
+    answer = winner_sample.answer if winner_sample else None
+    per_sample = [s.prompt_tokens for s in state.samples if not s.failed]
+    trace = state.model_dump()
+    trace["vote"] = vote_summary(state)
+    trace["prompt_tokens_per_sample"] = per_sample
+    return StrategyResult(
+        strategy="cot_sc",
+        answer=answer,
+        raw=winner_sample.text if winner_sample else "",
+        verified=task.verify(answer),
+        trace=trace,
+        usage=state.usage,
+        wall_time_s=watch.elapsed(),
+    )
+
+
+__all__ = [
+    "CoTSCState",
+    "Sample",
+    "draw_samples",
+    "init_cot_sc",
+    "plan_batch",
+    "run_cot_sc",
+    "sample_prompt",
+    "tally",
+    "vote_summary",
+]

@@ -1,0 +1,367 @@
+"""Tasks: what a strategy solves, how ToT prompts and scores it, and how an answer is checked.
+
+A task is rebuilt from its `TaskSpec` (name + JSON params) so a checkpointed ToT state can be
+resumed. Partial solutions ("states") are newline-terminated step lines, as in the ToT repo.
+Two checks differ on purpose: `check` needs no ground truth and may steer the search
+(Game of 24 can check itself exactly), `verify` compares with the reference answer and is
+only used to score the final answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, Field
+
+from .answers import extract_answer, normalize_answer
+from .game24 import expression_from_steps, get_current_numbers, verify_24
+
+VERDICTS: dict[str, float] = {"impossible": 0.001, "likely": 1.0, "sure": 20.0}  # the ToT repo's map
+_VOTE = re.compile(r"best choice is\s*\D{0,3}(\d+)", re.IGNORECASE)
+_SCALE = re.compile(r"^\s*(?:rating|score|value)?\s*[:=]?\s*(10|[1-9])(?:\s*/\s*10)?\s*$", re.IGNORECASE)
+_ENUM = re.compile(r"^\s*(?:\d+[.)]|[-*•])\s+")
+
+
+def _shown(state: str) -> str:
+    return state or "(none)\n"
+
+
+class TaskSpec(BaseModel):
+    """JSON handle of a task: get_task(spec.name, **spec.params) rebuilds it."""
+
+    name: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+def first_verdict(output: str) -> str | None:
+    """The first line that is exactly a verdict word.
+
+    The ToT repo reads the LAST line; for chat models (which stop after the verdict) that is
+    the same line, while a base model often goes on to invent the next few-shot example.
+    """
+    for line in output.split("\n"):
+        word = line.strip().strip("*.`'\"").lower()
+        if word in VERDICTS:
+            return word
+    return None
+
+
+def vote_counts(outputs: list[str], n_choices: int) -> list[float]:
+    """ToT vote unwrap: 'The best choice is {s}' (1-based) counted per choice."""
+    counts = [0.0] * n_choices
+    for output in outputs:
+        found = _VOTE.findall(output)
+        if found and 1 <= int(found[-1]) <= n_choices:
+            counts[int(found[-1]) - 1] += 1
+    return counts
+
+
+class Task:
+    """Base task. Subclasses override prompts and checks; every state is a string."""
+
+    name: ClassVar[str] = "task"
+    numeric: ClassVar[bool] = False
+    default_depth: ClassVar[int] = 3
+    propose_stop: ClassVar[list[str] | None] = None
+
+    def __init__(self, question: str, params: dict[str, Any]) -> None:
+        self.question = question
+        self.params = params
+
+    @property
+    def spec(self) -> TaskSpec:
+        return TaskSpec(name=self.name, params=self.params)
+
+    # -- single-call strategies -------------------------------------------------
+    def direct_prompt(self) -> str:
+        return f"{self.question}\nReply with the final answer only, on one line: 'Answer: <answer>'."
+
+    def cot_prompt(self) -> str:
+        return (
+            f"{self.question}\nLet's think step by step, then give the final answer on its own last line "
+            "as 'Answer: <answer>'."
+        )
+
+    def extract(self, text: str, parsed: Any = None) -> str | None:
+        return extract_answer(text, numeric=self.numeric, parsed=parsed)
+
+    # -- ToT: generate ----------------------------------------------------------
+    def propose_prompt(self, state: str, k: int) -> str:
+        return (
+            f"Problem: {self.question}\nSteps so far:\n{_shown(state)}"
+            f"Propose up to {k} different possible next steps, one per line. When a step finishes the "
+            "problem, write it as 'Answer: <answer>'.\nPossible next steps:\n"
+        )
+
+    def parse_proposals(self, state: str, output: str, k: int) -> list[str]:
+        """Non-empty lines, list markers removed, until the model starts a new problem."""
+        lines: list[str] = []
+        for raw in output.split("\n"):
+            if raw.strip().lower().startswith(("problem:", "steps so far")):
+                break
+            line = _ENUM.sub("", raw).strip()
+            if line:
+                lines.append(line)
+        return lines[:k]
+
+    def sample_prompt(self, state: str) -> str:
+        return f"Problem: {self.question}\nSteps so far:\n{_shown(state)}Next step (one line):\n"
+
+    def parse_sample(self, state: str, output: str) -> str | None:
+        line = next((ln.strip() for ln in output.split("\n") if ln.strip()), "")
+        return _ENUM.sub("", line) or None
+
+    # -- ToT: evaluate ----------------------------------------------------------
+    def value_prompt(self, state: str) -> str:
+        scale = self.params.get("rating", "verdict") == "scale"
+        ask = (
+            "Rate from 1 (hopeless) to 10 (certainly leads to the correct answer) how promising these steps "
+            "are; reply with the number alone on the last line."
+            if scale
+            else "Judge whether these steps can still reach a correct answer. End with one word on its own "
+            "line: sure, likely or impossible."
+        )
+        return f"Problem: {self.question}\nSteps so far:\n{state}{ask}\n"
+
+    def static_value(self, state: str) -> float | None:
+        """A value known without asking the model (None = ask)."""
+        return None
+
+    def value_unwrap(self, state: str, outputs: list[str]) -> tuple[float, list[str]]:
+        """Sum of per-sample scores (verdict map, or a 1-10 rating) and the raw verdicts."""
+        total, verdicts = 0.0, []
+        for output in outputs:
+            verdict = first_verdict(output)
+            if verdict is not None:
+                total += VERDICTS[verdict]
+                verdicts.append(verdict)
+                continue
+            rating = next((m.group(1) for ln in output.split("\n") if (m := _SCALE.match(ln))), None)
+            verdicts.append(rating or "?")
+            total += float(rating) if rating else 0.0
+        return total, verdicts
+
+    def vote_prompt(self, states: list[str]) -> str:
+        choices = "".join(f"Choice {i}:\n{s or '(no steps yet)'}\n" for i, s in enumerate(states, 1))
+        return (
+            f"Given a problem and several partial solutions, decide which choice is most promising. "
+            f"Analyze each choice briefly, then conclude in the last line \"The best choice is {{s}}\", where s "
+            f"is the integer id of the choice.\nProblem: {self.question}\n{choices}"
+        )
+
+    # -- ToT: finish ------------------------------------------------------------
+    def is_terminal(self, state: str) -> bool:
+        return bool(re.search(r"^\s*answer\s*:", state, re.IGNORECASE | re.MULTILINE))
+
+    def answer_from_state(self, state: str) -> str | None:
+        found = self.extract(state)
+        if found is not None:
+            return found
+        lines = [ln for ln in state.strip().split("\n") if ln.strip()]
+        return lines[-1].strip() if lines else None
+
+    def check(self, state: str) -> bool | None:
+        """Ground-truth-free self-check a search may use; None = cannot tell."""
+        return None
+
+    def verify(self, answer: str | None) -> bool | None:
+        """Compare with the reference answer; None = this task has none."""
+        return None
+
+
+class GenericTask(Task):
+    """Any question: the model proposes and rates steps; nothing can be verified."""
+
+    name = "generic"
+
+
+class GSM8KTask(GenericTask):
+    """A grade-school word problem with a numeric reference answer ('#### 72')."""
+
+    name = "gsm8k"
+    numeric = True
+
+    def __init__(self, question: str, params: dict[str, Any], reference: str) -> None:
+        super().__init__(question, params)
+        self.reference = reference
+
+    def verify(self, answer: str | None) -> bool | None:
+        return gsm8k_correct(answer, self.reference)
+
+
+def gsm8k_reference(solution: str) -> str:
+    """The canonical number after GSM8K's '#### ' marker."""
+    marks = re.findall(r"####\s*(.+)", solution)
+    if not marks:
+        raise ValueError("GSM8K solution has no '#### answer' line")
+    return normalize_answer(marks[-1], numeric=True)
+
+
+def gsm8k_correct(answer: str | None, reference: str) -> bool:
+    if answer is None:
+        return False
+    return normalize_answer(answer, numeric=True) == normalize_answer(reference, numeric=True)
+
+
+class Game24Task(Task):
+    """Game of 24 with the ToT paper's prompts, value map and an exact verifier."""
+
+    name = "game24"
+    numeric = False
+    default_depth = 4  # three arithmetic steps, then the 'Answer:' expression (as in the paper)
+    propose_stop = ["\nInput:"]
+
+    def direct_prompt(self) -> str:
+        return game24_prompts()["standard_prompt"].format(input=self.question)
+
+    def cot_prompt(self) -> str:
+        return game24_prompts()["cot_prompt"].format(input=self.question)
+
+    def extract(self, text: str, parsed: Any = None) -> str | None:
+        return extract_answer(text, parsed=parsed)
+
+    def propose_prompt(self, state: str, k: int) -> str:
+        current = get_current_numbers(state or self.question)
+        if current == "24":
+            return game24_prompts()["cot_prompt"].format(input=self.question) + "Steps:" + state
+        return game24_prompts()["propose_prompt"].format(input=current)
+
+    def parse_proposals(self, state: str, output: str, k: int) -> list[str]:
+        """Every line that is a step '(left: ...)' or an 'Answer:' line, in order (duplicates kept, like the repo)."""
+        lines: list[str] = []
+        for raw in output.split("\n"):
+            line = raw.strip()
+            if line.lower().startswith(("input:", "steps:")) and lines:
+                break
+            if "left:" in line or line.lower().startswith("answer:"):
+                lines.append(line)
+        return lines
+
+    def sample_prompt(self, state: str) -> str:
+        return game24_prompts()["cot_prompt"].format(input=self.question) + "Steps:\n" + state
+
+    def parse_sample(self, state: str, output: str) -> str | None:
+        lines = self.parse_proposals(state, output, 1)
+        return lines[0] if lines else None
+
+    def value_prompt(self, state: str) -> str:
+        last_line = state.strip().split("\n")[-1]
+        if "left: " not in last_line:
+            answer = last_line.lower().replace("answer: ", "")
+            return game24_prompts()["value_last_step_prompt"].format(input=self.question, answer=answer)
+        return game24_prompts()["value_prompt"].format(input=get_current_numbers(state))
+
+    def static_value(self, state: str) -> float | None:
+        """As in the repo: four lines without an answer are worth 0."""
+        if len(state.strip().split("\n")) == 4 and "answer" not in state.lower():
+            return 0.0
+        return None
+
+    def value_unwrap(self, state: str, outputs: list[str]) -> tuple[float, list[str]]:
+        verdicts = [first_verdict(o) or "?" for o in outputs]
+        return sum(VERDICTS.get(v, 0.0) for v in verdicts), verdicts
+
+    def is_terminal(self, state: str) -> bool:
+        last = state.strip().split("\n")[-1].lower() if state.strip() else ""
+        return last.startswith("answer")
+
+    def answer_from_state(self, state: str) -> str | None:
+        """The 'Answer:' expression, else one rebuilt exactly from steps that end at 24."""
+        found = extract_answer(state)
+        if found is not None:
+            return found
+        rebuilt = expression_from_steps(self.question, state)
+        return f"{rebuilt} = 24" if rebuilt else None
+
+    def check(self, state: str) -> bool | None:
+        return verify_24(self.answer_from_state(state), self.question)
+
+    def verify(self, answer: str | None) -> bool | None:
+        return verify_24(answer, self.question)
+
+
+# --------------------------------------------------------------------------- data + registry
+
+
+@cache
+def game24_prompts() -> dict[str, str]:
+    text = resources.files("workflows.data").joinpath("game24_prompts.json").read_text(encoding="utf-8")
+    prompts: dict[str, str] = json.loads(text)
+    return prompts
+
+
+@cache
+def game24_puzzles() -> tuple[str, ...]:
+    """All puzzles of 24.csv in file order (index 900-999 is the ToT paper's test set)."""
+    text = resources.files("workflows.data").joinpath("24.csv").read_text(encoding="utf-8")
+    import csv
+    import io
+
+    return tuple(row["Puzzles"].strip() for row in csv.DictReader(io.StringIO(text)))
+
+
+@cache
+def gsm8k_items() -> tuple[dict[str, str], ...]:
+    """The bundled GSM8K test-split sample: dicts with 'question' and 'answer'."""
+    text = resources.files("workflows.data").joinpath("gsm8k_sample.jsonl").read_text(encoding="utf-8")
+    return tuple(json.loads(line) for line in text.splitlines() if line.strip())
+
+
+def get_task(name: str, **params: Any) -> Task:
+    """Build a task by name.
+
+    generic: question=..., rating='verdict'|'scale'
+    game24:  puzzle='4 5 6 10' or index=900
+    gsm8k:   index=0, or question=... and answer=... ('#### 72' solution or a bare number)
+    """
+    if name == "generic":
+        if "question" not in params:
+            raise ValueError("generic task needs question=...")
+        return GenericTask(str(params["question"]), params)
+    if name == "game24":
+        if "puzzle" in params:
+            puzzle = " ".join(str(params["puzzle"]).split())
+        elif "index" in params:
+            puzzle = game24_puzzles()[int(params["index"])]
+        else:
+            raise ValueError("game24 task needs puzzle='a b c d' or index=N")
+        if len(puzzle.split()) != 4 or not all(p.isdigit() for p in puzzle.split()):
+            raise ValueError(f"a Game of 24 puzzle is four whole numbers, got {puzzle!r}")
+        return Game24Task(puzzle, params)
+    if name == "gsm8k":
+        if "index" in params:
+            item = gsm8k_items()[int(params["index"])]
+            question, solution = item["question"], item["answer"]
+        elif "question" in params and "answer" in params:
+            question, solution = str(params["question"]), str(params["answer"])
+        else:
+            raise ValueError("gsm8k task needs index=N or question=... and answer=...")
+        reference = gsm8k_reference(solution) if "####" in solution else normalize_answer(solution, numeric=True)
+        return GSM8KTask(question, params, reference)
+    raise ValueError(f"unknown task {name!r}; known: generic, game24, gsm8k")
+
+
+def task_from_spec(spec: TaskSpec) -> Task:
+    return get_task(spec.name, **spec.params)
+
+
+__all__ = [
+    "VERDICTS",
+    "Game24Task",
+    "GSM8KTask",
+    "GenericTask",
+    "Task",
+    "TaskSpec",
+    "first_verdict",
+    "game24_puzzles",
+    "get_task",
+    "gsm8k_correct",
+    "gsm8k_items",
+    "gsm8k_reference",
+    "task_from_spec",
+    "vote_counts",
+]
