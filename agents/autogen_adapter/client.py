@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 import uuid
 from collections.abc import AsyncGenerator, Awaitable, Mapping, Sequence
 from dataclasses import dataclass
@@ -177,6 +178,7 @@ class GatewayChatCompletionClient(ChatCompletionClient):
             return
         stream = self.gateway.stream(request.messages, model=self.model, options=request.options)
         parts: list[str] = []
+        started = time.perf_counter()
         try:
             while True:
                 try:
@@ -195,6 +197,9 @@ class GatewayChatCompletionClient(ChatCompletionClient):
                 if chunk.text:
                     parts.append(chunk.text)
                     yield chunk.text
+        except asyncio.CancelledError:
+            self._record_cancelled(request.messages, "".join(parts), started)
+            raise
         finally:
             await stream.aclose()  # type: ignore[attr-defined]
         raise self._fail(AgentRunError(f"the model stream from {self.model} ended without a result"))
@@ -283,6 +288,20 @@ class GatewayChatCompletionClient(ChatCompletionClient):
     def _fail(self, error: AgentRunError) -> AgentRunError:
         self.last_error = error  # AutoGen teams re-raise agent errors as bare RuntimeError strings
         return error
+
+    def _record_cancelled(self, messages: list[ChatMessage], partial: str, started: float) -> None:
+        """A cancelled stream (run timeout) still spent compute: log an estimate in the ledger too."""
+        count = self.gateway.count_tokens_sync
+        usage = Usage(
+            backend=self.gateway.backend_name,
+            model=self.model,
+            prompt_tokens=sum(count(m.content) for m in messages),
+            completion_tokens=count(partial),
+            wall_time_s=time.perf_counter() - started,
+            operation="stream_cancelled",
+        )
+        self.gateway.ledger.record(usage)
+        self._record(usage)
 
     def _record(self, usage: Usage) -> RequestUsage:
         self.usage_log.append(usage)
