@@ -63,3 +63,11 @@ def test_errata_cite_note_lines() -> None:
     for concept in ALL:
         for item in concept.notes_errata:
             assert item.startswith("Line"), (concept.name, item[:40])
+
+
+def test_aliases_resolve_to_real_concepts() -> None:
+    from tools.concepts import ALIASES, CONCEPTS, get_concept
+
+    assert all(target in CONCEPTS for target in ALIASES.values())
+    assert get_concept("top_p").name == "sampling"
+    assert get_concept("Top-P").name == "sampling"

@@ -50,10 +50,52 @@ def list_concepts() -> list[Concept]:
     return list(CONCEPTS.values())
 
 
+#: Everyday names a learner types for concepts that live inside a broader task.
+ALIASES: dict[str, str] = {
+    "top_p": "sampling",
+    "nucleus": "sampling",
+    "top_k": "sampling",
+    "temperature": "sampling",
+    "greedy": "sampling",
+    "relu": "activation",
+    "gelu": "activation",
+    "swish": "activation",
+    "swiglu": "activation",
+    "layernorm": "normalization",
+    "rmsnorm": "normalization",
+    "self_attention": "attention",
+    "scaled_dot_product_attention": "attention",
+    "mha": "multi_head_attention",
+    "gqa": "grouped_query_attention",
+    "sinusoidal": "positional_encoding",
+    "tokenizer": "tokenization",
+    "byte_pair_encoding": "bpe",
+    "presence_penalty": "penalties",
+    "frequency_penalty": "penalties",
+    "gpt3_parameters": "parameter_count",
+    "perplexity": "cross_entropy_perplexity",
+    "smt": "ibm_model1",
+    "viterbi": "hmm_viterbi",
+    "gan": "gan_1d",
+    "rlhf": "rlhf_pipeline",
+    "reward_model": "bradley_terry",
+    "ppo": "ppo_clip",
+    "best_of_n": "rejection_sampling",
+    "tot": "tree_of_thoughts_value",
+    "tree_of_thoughts": "tree_of_thoughts_value",
+}
+
+
+def resolve_name(name: str) -> str:
+    """The registry name for `name` or one of its aliases (case and dashes forgiven)."""
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    return key if key in CONCEPTS else ALIASES.get(key, key)
+
+
 def get_concept(name: str) -> Concept:
     """The concept called `name`; KeyError (listing valid names) if there is none."""
     try:
-        return CONCEPTS[name]
+        return CONCEPTS[resolve_name(name)]
     except KeyError:
         raise KeyError(f"unknown concept {name!r}; known: {', '.join(sorted(CONCEPTS))}") from None
 
