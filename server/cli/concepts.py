@@ -12,7 +12,7 @@ from rich.table import Table
 
 from agents.llm.gateway import Gateway
 from agents.model_concepts import MODEL_CONCEPTS
-from tools.concepts import CONCEPTS
+from tools.concepts import CONCEPTS, resolve_name
 
 from .common import console, err_console, run_with_gateway
 
@@ -20,7 +20,7 @@ app = typer.Typer(help="The concept lab: GenAI concepts as runnable tasks.", no_
 
 
 def _lookup(name: str) -> Any:
-    concept = CONCEPTS.get(name) or MODEL_CONCEPTS.get(name)
+    concept = CONCEPTS.get(resolve_name(name)) or MODEL_CONCEPTS.get(name)
     if concept is None:
         err_console.print(f"[red]unknown concept {name!r}[/]; `thinkroom concepts list` shows them")
         raise typer.Exit(2)

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from agents.model_concepts import MODEL_CONCEPTS, ModelConcept
 from server.errors import ApiError
-from tools.concepts import CONCEPTS, Concept
+from tools.concepts import CONCEPTS, Concept, resolve_name
 
 router = APIRouter(prefix="/api/concepts", tags=["concepts"])
 
@@ -17,7 +17,7 @@ AnyConcept = Concept | ModelConcept
 
 
 def lookup(name: str) -> AnyConcept:
-    concept = CONCEPTS.get(name) or MODEL_CONCEPTS.get(name)
+    concept = CONCEPTS.get(resolve_name(name)) or MODEL_CONCEPTS.get(name)
     if concept is None:
         raise ApiError(404, "not_found", f"unknown concept {name!r}; GET /api/concepts lists them")
     return concept
