@@ -59,7 +59,8 @@ class ToTConfig(_Config):
     kind: Literal["tot"] = "tot"
     search: Literal["bfs", "dfs"] = "bfs"
     generate: Literal["propose", "sample"] = "propose"
-    n_generate: int = Field(default=1, ge=1, le=32, description="samples per state ('sample'); ignored by propose")
+    n_generate: int = Field(default=1, ge=1, le=32, description="samples per state ('sample')")
+    n_propose: int = Field(default=5, ge=1, le=32, description="lines a generic propose prompt asks for")
     evaluate: Literal["value", "vote"] = "value"
     n_evaluate: int = Field(default=3, ge=1, le=32)
     select: Literal["greedy", "sample"] = "greedy"
@@ -68,7 +69,9 @@ class ToTConfig(_Config):
     value_threshold: float = Field(default=1.0, description="DFS prunes children valued below this")
     max_nodes: int = Field(default=200, ge=1, description="hard bound on generated nodes (cost guard)")
     temperature: float = Field(default=0.7, ge=0.0, le=2.0)
-    max_tokens: int = Field(default=256, ge=1)
+    max_tokens: int = Field(default=256, ge=1, description="budget of a generate call")
+    eval_max_tokens: int = Field(default=96, ge=1, description="budget of an evaluate call")
+    max_concurrency: int = Field(default=4, ge=1, le=64)
     cache_values: bool = Field(default=True, description="reuse a value for an identical evaluation prompt")
 
     @model_validator(mode="after")

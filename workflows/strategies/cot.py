@@ -10,7 +10,9 @@ from .direct import single_call
 from .tasks import Task
 
 
-async def run_cot(task: Task, gateway: Gateway, config: CoTConfig | None = None, emit: Emit | None = None) -> StrategyResult:
+async def run_cot(
+    task: Task, gateway: Gateway, config: CoTConfig | None = None, emit: Emit | None = None
+) -> StrategyResult:
     """Step-by-step reasoning, then the extracted final answer; emits 'cot.answer'."""
     config = config or CoTConfig()
     return await single_call("cot", task.cot_prompt(), task, gateway, config, emit)

@@ -168,9 +168,7 @@ async def draw_samples(
             try:
                 result = await gateway.chat(sample_prompt(base_prompt, index, cfg.prefix_reuse), options=options)
             except GatewayError as exc:
-                return Sample(
-                    index=index, seed=seed, abstained=True, failed=True, error=f"{type(exc).__name__}: {exc}"
-                )
+                return Sample(index=index, seed=seed, abstained=True, failed=True, error=f"{type(exc).__name__}: {exc}")
         answer = task.extract(result.text)
         normalised = normalize_answer(answer, numeric=task.numeric) if answer is not None else None
         return Sample(

@@ -149,7 +149,7 @@ class Task:
         choices = "".join(f"Choice {i}:\n{s or '(no steps yet)'}\n" for i, s in enumerate(states, 1))
         return (
             f"Given a problem and several partial solutions, decide which choice is most promising. "
-            f"Analyze each choice briefly, then conclude in the last line \"The best choice is {{s}}\", where s "
+            f'Analyze each choice briefly, then conclude in the last line "The best choice is {{s}}", where s '
             f"is the integer id of the choice.\nProblem: {self.question}\n{choices}"
         )
 
@@ -213,7 +213,7 @@ class Game24Task(Task):
     name = "game24"
     numeric = False
     default_depth = 4  # three arithmetic steps, then the 'Answer:' expression (as in the paper)
-    propose_stop = ["\nInput:"]
+    propose_stop: ClassVar[list[str] | None] = ["\nInput:"]
 
     def direct_prompt(self) -> str:
         return game24_prompts()["standard_prompt"].format(input=self.question)
@@ -351,8 +351,8 @@ def task_from_spec(spec: TaskSpec) -> Task:
 
 __all__ = [
     "VERDICTS",
-    "Game24Task",
     "GSM8KTask",
+    "Game24Task",
     "GenericTask",
     "Task",
     "TaskSpec",

@@ -1,0 +1,486 @@
+"""Tree of Thoughts (Yao et al. 2023) as checkpointable step functions over a JSON search tree.
+
+BFS (the paper's Game of 24 search):   expand → evaluate → select, T times, then finish.
+DFS (the paper's crosswords search):   dfs_step until done, then finish.
+
+Semantics follow princeton-nlp/tree-of-thought-llm: a propose call yields one child per
+parsed line; a state's value sums `n_evaluate` sampled verdicts; an identical evaluation
+prompt reuses its value (the repo's value cache); a duplicate state within a step is worth
+0; greedy selection keeps the top-b by value with ties in generation order. Every
+generated node stays in `state.nodes` with its parent link, value, `kept` flag and the
+reason it was pruned, so a UI can draw the whole tree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from agents.llm.errors import GatewayError
+from agents.llm.gateway import Gateway
+from agents.llm.types import GenerationOptions
+
+from .base import Emit, Stopwatch, StrategyResult, UsageTotals, emit_event
+from .config import ToTConfig
+from .tasks import Task, TaskSpec, vote_counts
+
+ROOT = "0"
+Phase = Literal["expand", "evaluate", "select", "dfs", "finish", "complete"]
+
+
+class ThoughtNode(BaseModel):
+    """One thought: `text` is the step, `state` the cumulative partial solution it ends."""
+
+    id: str
+    parent_id: str | None = None
+    depth: int = 0
+    text: str = ""
+    state: str = ""
+    value: float | None = None
+    votes: list[str] = Field(default_factory=list, description="raw verdicts / vote counts behind the value")
+    cached: bool = False
+    duplicate_of: str | None = None
+    terminal: bool = False
+    kept: bool = False
+    pruned_reason: str | None = None
+
+
+class ToTState(BaseModel):
+    """The whole search: tree, frontier (BFS) or stack (DFS), value cache, progress."""
+
+    task: TaskSpec
+    question: str
+    config: ToTConfig
+    depth_limit: int
+    nodes: dict[str, ThoughtNode] = Field(default_factory=dict)
+    frontier: list[str] = Field(default_factory=list, description="BFS: ids to expand next")
+    candidates: list[str] = Field(default_factory=list, description="BFS: ids awaiting evaluate/select")
+    stack: list[str] = Field(default_factory=list, description="DFS: ids to visit, next on top (last)")
+    value_cache: dict[str, float] = Field(default_factory=dict)
+    step: int = 0
+    phase: Phase = "expand"
+    done: bool = False
+    stop_reason: str | None = None
+    best_id: str | None = None
+    answer: str | None = None
+    verified: bool | None = None
+    next_seed: int = 0
+    history: list[dict[str, Any]] = Field(default_factory=list)
+    errors: list[str] = Field(default_factory=list)
+    usage: UsageTotals = Field(default_factory=UsageTotals)
+
+    @property
+    def generated(self) -> int:
+        return len(self.nodes) - 1
+
+    def take_seed(self) -> int:
+        seed = self.config.seed + self.next_seed
+        self.next_seed += 1
+        return seed
+
+
+def init_tot(task: Task, config: ToTConfig | None = None) -> ToTState:
+    config = config or ToTConfig()
+    root = ThoughtNode(id=ROOT, kept=True)
+    return ToTState(
+        task=task.spec,
+        question=task.question,
+        config=config,
+        depth_limit=config.depth or task.default_depth,
+        nodes={ROOT: root},
+        frontier=[ROOT],
+        stack=[ROOT],
+        phase="expand" if config.search == "bfs" else "dfs",
+    )
+
+
+# --------------------------------------------------------------------------- model calls
+
+
+Request = tuple[str, int, int, list[str] | None]  # prompt, seed, max_tokens, stop
+
+
+async def _calls(
+    state: ToTState,
+    gateway: Gateway,
+    requests: list[Request],
+) -> list[str | None]:
+    """Run (prompt, seed, max_tokens, stop) requests concurrently; a failure yields None."""
+    limit = asyncio.Semaphore(state.config.max_concurrency)
+
+    async def one(prompt: str, seed: int, max_tokens: int, stop: list[str] | None) -> str | None:
+        options = GenerationOptions(temperature=state.config.temperature, max_tokens=max_tokens, seed=seed, stop=stop)
+        async with limit:
+            try:
+                result = await gateway.chat(prompt, options=options)
+            except GatewayError as exc:
+                state.usage.add_failure()
+                state.errors.append(f"{type(exc).__name__}: {exc}"[:300])
+                return None
+        state.usage.add(result)
+        return result.text
+
+    return list(await asyncio.gather(*(one(*r) for r in requests)))
+
+
+def _add_child(state: ToTState, parent: ThoughtNode, text: str, task: Task) -> ThoughtNode:
+    node_id = str(len(state.nodes))
+    child_state = f"{parent.state}{text}\n"
+    node = ThoughtNode(
+        id=node_id,
+        parent_id=parent.id,
+        depth=parent.depth + 1,
+        text=text,
+        state=child_state,
+        terminal=task.is_terminal(child_state),
+    )
+    state.nodes[node_id] = node
+    return node
+
+
+async def _generate(
+    state: ToTState, parent_ids: list[str], task: Task, gateway: Gateway, emit: Emit | None
+) -> list[str]:
+    """Children of each parent in order (ids in generation order); terminal parents get none."""
+    cfg = state.config
+    plans: list[tuple[str, int]] = []  # (parent id, number of requests)
+    requests: list[Request] = []
+    for pid in parent_ids:
+        parent = state.nodes[pid]
+        if parent.terminal:
+            plans.append((pid, 0))
+        elif cfg.generate == "propose":
+            requests.append(
+                (task.propose_prompt(parent.state, cfg.n_propose), state.take_seed(), cfg.max_tokens, task.propose_stop)
+            )
+            plans.append((pid, 1))
+        else:
+            prompt = task.sample_prompt(parent.state)
+            for _ in range(cfg.n_generate):
+                requests.append((prompt, state.take_seed(), cfg.max_tokens, None))
+            plans.append((pid, cfg.n_generate))
+    outputs = await _calls(state, gateway, requests)
+    new_ids: list[str] = []
+    cursor = 0
+    for pid, count in plans:
+        parent = state.nodes[pid]
+        texts: list[str] = []
+        for output in outputs[cursor : cursor + count]:
+            if output is None:
+                continue
+            if cfg.generate == "propose":
+                texts.extend(task.parse_proposals(parent.state, output, cfg.n_propose))
+            elif (line := task.parse_sample(parent.state, output)) is not None:
+                texts.append(line)
+        cursor += count
+        children: list[str] = []
+        for text in texts:
+            if state.generated >= cfg.max_nodes:
+                state.stop_reason = "max_nodes"
+                break
+            children.append(_add_child(state, parent, text, task).id)
+        new_ids.extend(children)
+        if count:
+            emit_event(
+                emit,
+                "tot.expand",
+                {"parent_id": pid, "node_ids": children, "texts": [state.nodes[c].text for c in children]},
+            )
+    return new_ids
+
+
+def _value_key(prompt: str) -> str:
+    return hashlib.sha1(prompt.encode("utf-8")).hexdigest()[:16]
+
+
+async def _evaluate(state: ToTState, ids: list[str], task: Task, gateway: Gateway, emit: Emit | None) -> None:
+    """Set `value` on the given nodes (value or vote), in place."""
+    cfg = state.config
+    todo = [i for i in ids if state.nodes[i].value is None]
+    if not todo:
+        return
+    if cfg.evaluate == "vote":
+        prompt = task.vote_prompt([state.nodes[i].state for i in todo])
+        votes: list[Request] = [(prompt, state.take_seed(), cfg.eval_max_tokens, None) for _ in range(cfg.n_evaluate)]
+        outputs = [o or "" for o in await _calls(state, gateway, votes)]
+        for node_id, count in zip(todo, vote_counts(outputs, len(todo)), strict=True):
+            node = state.nodes[node_id]
+            node.value, node.votes = count, [f"{count:g} of {cfg.n_evaluate} votes"]
+            emit_event(emit, "tot.evaluate", {"node_id": node_id, "value": count, "votes": node.votes})
+        return
+    seen: dict[str, str] = {}
+    pending: dict[str, list[str]] = {}
+    for node_id in todo:
+        node = state.nodes[node_id]
+        if node.state in seen:  # the repo values a repeated candidate at 0
+            node.value, node.duplicate_of = 0.0, seen[node.state]
+            continue
+        seen[node.state] = node_id
+        key = _value_key(task.value_prompt(node.state))
+        if cfg.cache_values and key in state.value_cache:
+            node.value, node.cached = state.value_cache[key], True
+        elif key in pending:
+            pending[key].append(node_id)
+        elif (static := task.static_value(node.state)) is not None:
+            node.value = static
+            if cfg.cache_values:
+                state.value_cache[key] = static
+        else:
+            pending[key] = [node_id]
+    requests: list[Request] = []
+    for group in pending.values():
+        prompt = task.value_prompt(state.nodes[group[0]].state)
+        requests += [(prompt, state.take_seed(), cfg.eval_max_tokens, None) for _ in range(cfg.n_evaluate)]
+    answers = await _calls(state, gateway, requests)
+    for g, (key, group) in enumerate(pending.items()):
+        chunk = [o or "" for o in answers[g * cfg.n_evaluate : (g + 1) * cfg.n_evaluate]]
+        value, verdicts = task.value_unwrap(state.nodes[group[0]].state, chunk)
+        if cfg.cache_values:
+            state.value_cache[key] = value
+        for position, node_id in enumerate(group):
+            node = state.nodes[node_id]
+            node.value, node.votes, node.cached = value, verdicts, position > 0
+    for node_id in todo:
+        node = state.nodes[node_id]
+        emit_event(
+            emit,
+            "tot.evaluate",
+            {
+                "node_id": node_id,
+                "value": node.value,
+                "votes": node.votes,
+                "cached": node.cached,
+                "duplicate_of": node.duplicate_of,
+            },
+        )
+
+
+# --------------------------------------------------------------------------- BFS steps
+
+
+async def expand(state: ToTState, task: Task, gateway: Gateway, emit: Emit | None = None) -> ToTState:
+    """BFS: generate children of every frontier node; terminal frontier nodes are carried along."""
+    new = state.model_copy(deep=True)
+    children = await _generate(new, new.frontier, task, gateway, emit)
+    carried = [i for i in new.frontier if new.nodes[i].terminal]
+    new.candidates = carried + children
+    new.phase = "evaluate"
+    return new
+
+
+async def evaluate(state: ToTState, task: Task, gateway: Gateway, emit: Emit | None = None) -> ToTState:
+    """BFS: value (or vote on) every candidate."""
+    new = state.model_copy(deep=True)
+    await _evaluate(new, new.candidates, task, gateway, emit)
+    new.phase = "select"
+    return new
+
+
+def _weighted_sample(ids: list[str], weights: list[float], k: int, rng: random.Random) -> list[str]:
+    """k distinct ids drawn in turn with probability ∝ weight (uniform if all weights are 0)."""
+    pool = list(zip(ids, weights, strict=True))
+    chosen: list[str] = []
+    while pool and len(chosen) < k:
+        total = sum(w for _, w in pool)
+        if total <= 0:
+            index = rng.randrange(len(pool))
+        else:
+            mark, acc, index = rng.random() * total, 0.0, len(pool) - 1
+            for i, (_, w) in enumerate(pool):
+                acc += w
+                if mark < acc:
+                    index = i
+                    break
+        chosen.append(pool.pop(index)[0])
+    return chosen
+
+
+def select(state: ToTState, emit: Emit | None = None, rng: random.Random | None = None) -> ToTState:
+    """BFS: keep b candidates (greedy top-b, ties in generation order; or sampled ∝ value)."""
+    new = state.model_copy(deep=True)
+    cfg = new.config
+    values = {i: new.nodes[i].value or 0.0 for i in new.candidates}
+    ranked = sorted(new.candidates, key=lambda i: -values[i])  # stable: ties keep generation order
+    if cfg.select == "greedy":
+        kept = ranked[: cfg.breadth]
+    else:
+        rng = rng or random.Random(cfg.seed * 1_000_003 + new.step)
+        kept = _weighted_sample(new.candidates, [values[i] for i in new.candidates], cfg.breadth, rng)
+    kept_set = set(kept)
+    pruned = [i for i in ranked if i not in kept_set]
+    for node_id in kept:
+        new.nodes[node_id].kept, new.nodes[node_id].pruned_reason = True, None
+    for rank, node_id in enumerate(ranked, 1):
+        node = new.nodes[node_id]
+        if node_id not in kept_set:
+            node.kept = False
+            node.pruned_reason = (
+                f"duplicate of {node.duplicate_of}"
+                if node.duplicate_of
+                else f"not selected at step {new.step} (rank {rank})"
+            )
+    new.history.append(
+        {
+            "step": new.step,
+            "parents": list(new.frontier),
+            "candidates": list(new.candidates),
+            "values": [values[i] for i in new.candidates],
+            "selected": kept,
+        }
+    )
+    emit_event(emit, "tot.select", {"step": new.step, "kept_ids": kept, "pruned_ids": pruned})
+    new.frontier, new.candidates = kept, []
+    new.step += 1
+    if new.step >= new.depth_limit or not kept or new.stop_reason == "max_nodes":
+        new.done, new.phase = True, "finish"
+        new.stop_reason = new.stop_reason or ("depth" if kept else "no_candidates")
+    else:
+        new.phase = "expand"
+    return new
+
+
+# --------------------------------------------------------------------------- DFS step
+
+
+def _backtrack(state: ToTState, emit: Emit | None, from_id: str, reason: str) -> None:
+    emit_event(
+        emit,
+        "tot.backtrack",
+        {"from_id": from_id, "to_id": state.stack[-1] if state.stack else None, "reason": reason},
+    )
+
+
+async def dfs_step(state: ToTState, task: Task, gateway: Gateway, emit: Emit | None = None) -> ToTState:
+    """DFS: visit the top of the stack; expand, value and prune its children, or accept a leaf.
+
+    Children valued below `value_threshold` are pruned; the rest are pushed best-on-top.
+    A leaf (depth T or a final answer) is accepted unless the task's ground-truth-free
+    `check` rejects it, in which case the search backtracks. Bounded by `max_nodes`.
+    """
+    new = state.model_copy(deep=True)
+    cfg = new.config
+    if not new.stack:
+        new.done, new.phase, new.stop_reason = True, "finish", "exhausted"
+        return new
+    if new.generated >= cfg.max_nodes:
+        new.done, new.phase, new.stop_reason = True, "finish", "max_nodes"
+        return new
+    node = new.nodes[new.stack.pop()]
+    new.step += 1
+    if node.id != ROOT and (node.depth >= new.depth_limit or node.terminal):
+        verdict = task.check(node.state)
+        new.history.append({"step": new.step, "visit": node.id, "leaf": True, "check": verdict})
+        if verdict is False:
+            node.kept, node.pruned_reason = False, "leaf failed the task check"
+            _backtrack(new, emit, node.id, "leaf failed the task check")
+            return new
+        new.best_id, new.done, new.phase = node.id, True, "finish"
+        new.stop_reason = "solution" if verdict else "leaf"
+        return new
+    children = await _generate(new, [node.id], task, gateway, emit)
+    await _evaluate(new, children, task, gateway, emit)
+    ranked = sorted(children, key=lambda i: -(new.nodes[i].value or 0.0))
+    survivors = [i for i in ranked if (new.nodes[i].value or 0.0) >= cfg.value_threshold]
+    for child_id in ranked:
+        child = new.nodes[child_id]
+        child.kept = child_id in survivors
+        if not child.kept:
+            child.pruned_reason = f"value {child.value or 0.0:g} < threshold {cfg.value_threshold:g}"
+    new.stack.extend(reversed(survivors))
+    new.history.append({"step": new.step, "visit": node.id, "children": children, "pushed": survivors})
+    if not survivors:
+        _backtrack(new, emit, node.id, "no child reached the value threshold")
+    if new.stop_reason == "max_nodes":
+        new.done, new.phase = True, "finish"
+    return new
+
+
+# --------------------------------------------------------------------------- finish + loop
+
+
+def _best_node(state: ToTState, task: Task) -> ThoughtNode | None:
+    if state.best_id is not None:
+        return state.nodes[state.best_id]
+    pool = [state.nodes[i] for i in state.frontier if i != ROOT]
+    if state.config.search == "dfs" or not pool:
+        pool = [n for n in state.nodes.values() if n.id != ROOT and n.pruned_reason != "leaf failed the task check"]
+    if not pool:
+        return None
+    order = {n.id: k for k, n in enumerate(pool)}
+
+    def rank(n: ThoughtNode) -> tuple[int, int, float, int]:
+        return (int(task.check(n.state) is True), n.depth, n.value or 0.0, -order[n.id])
+
+    return max(pool, key=rank)
+
+
+def finish(state: ToTState, task: Task, emit: Emit | None = None) -> ToTState:
+    """Answer from the best final state (one passing the task's own check first, then by value)."""
+    new = state.model_copy(deep=True)
+    best = _best_node(new, task)
+    new.best_id = best.id if best else None
+    new.answer = task.answer_from_state(best.state) if best else None
+    new.verified = task.verify(new.answer)
+    new.done, new.phase = True, "complete"
+    emit_event(emit, "tot.finish", {"best_id": new.best_id, "answer": new.answer, "verified": new.verified})
+    return new
+
+
+async def search_tot(
+    task: Task,
+    gateway: Gateway,
+    config: ToTConfig | None = None,
+    emit: Emit | None = None,
+    rng: random.Random | None = None,
+) -> ToTState:
+    """The full search loop over the step functions; returns the finished state."""
+    state = init_tot(task, config)
+    while not state.done:
+        if state.config.search == "dfs":
+            state = await dfs_step(state, task, gateway, emit)
+        else:
+            state = await expand(state, task, gateway, emit)
+            state = await evaluate(state, task, gateway, emit)
+            state = select(state, emit, rng)
+    return finish(state, task, emit)
+
+
+async def run_tot(
+    task: Task,
+    gateway: Gateway,
+    config: ToTConfig | None = None,
+    emit: Emit | None = None,
+    rng: random.Random | None = None,
+) -> StrategyResult:
+    """Tree-of-Thoughts search as a StrategyResult; `trace` is the whole ToTState."""
+    watch = Stopwatch()
+    state = await search_tot(task, gateway, config, emit, rng)
+    best = state.nodes.get(state.best_id or "")
+    return StrategyResult(
+        strategy="tot",
+        answer=state.answer,
+        raw=best.state if best else "",
+        verified=state.verified,
+        trace=state.model_dump(),
+        usage=state.usage,
+        wall_time_s=watch.elapsed(),
+    )
+
+
+__all__ = [
+    "ROOT",
+    "ThoughtNode",
+    "ToTState",
+    "dfs_step",
+    "evaluate",
+    "expand",
+    "finish",
+    "init_tot",
+    "run_tot",
+    "search_tot",
+    "select",
+]
