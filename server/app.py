@@ -12,7 +12,8 @@ from agents.llm.factory import create_gateway
 from agents.llm.gateway import Gateway
 from agents.settings import Settings, get_settings
 from server.errors import install_error_handlers
-from server.routes import concepts, health
+from server.routes import catalog, concepts, health, models, openai_compat
+from server.security import install_security
 from server.version import VERSION
 
 
@@ -35,6 +36,10 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     )
     app.state.settings = settings
     install_error_handlers(app)
+    install_security(app, settings)
     app.include_router(health.router)
     app.include_router(concepts.router)
+    app.include_router(models.router)
+    app.include_router(catalog.router)
+    app.include_router(openai_compat.router)
     return app
