@@ -18,9 +18,9 @@ from agents.personas import Persona
 from .llm import GatewayLLM, TokenCallback
 from .tools import concept_tools
 
-# Per-run callbacks (step_callback) are closures; CrewAI warns they cannot be checkpointed,
-# which is irrelevant here because runs are never checkpointed.
-warnings.filterwarnings("ignore", message=r".*callbacks cannot be serialized", category=UserWarning)
+#: CrewAI warns that per-run callbacks (closures, bound methods) cannot be checkpointed;
+#: runs here are never checkpointed, so the warning is noise.
+_CHECKPOINT_WARNING = r".*callbacks cannot be serialized"
 
 
 def build_llm(
@@ -65,6 +65,12 @@ def build_agent(
         llm = build_llm(persona, gateway, loop, on_token=on_token, model_info=model_info)
     if tools is None:
         tools = concept_tools(persona.tools) if persona.tools else []
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_CHECKPOINT_WARNING, category=UserWarning)
+        return _agent(persona, llm, tools, step_callback)
+
+
+def _agent(persona: Persona, llm: GatewayLLM, tools: Sequence[BaseTool], step_callback: Any) -> Agent:
     return Agent(
         role=persona.role,
         goal=persona.goal,
