@@ -20,7 +20,9 @@ import hmac
 import json
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -156,8 +158,21 @@ def replay(messages: list[Message], receive: Receive) -> Receive:
     return receive_again
 
 
+ROUTING_CODES = {404: "not_found", 405: "method_not_allowed"}
+
+
+async def routing_error(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own 404/405 (no route matched) in the JSON error shape instead of {"detail": ...}."""
+    assert isinstance(exc, StarletteHTTPException)
+    code = ROUTING_CODES.get(exc.status_code, "http_error")
+    message = f"{exc.detail}: {request.method} {request.url.path}"
+    body = edge_error(request.url.path, code, message, "invalid_request_error")
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
 def install_security(app: FastAPI, settings: Settings) -> None:
     """Order matters: CORS outermost (answers preflights, decorates 401/413), then auth, then the body cap."""
+    app.add_exception_handler(StarletteHTTPException, routing_error)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.api_key:
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key)

@@ -327,14 +327,19 @@ def graph_input(
 async def run_graph(
     target: Target, messages: list[ChatMessage], options: GenerationOptions, base: Gateway
 ) -> AsyncIterator[Event]:
-    """A persona or workflow run: token events as text when it streams its answer, else the answer at the end."""
+    """A persona or workflow run.
+
+    Only a plain workflow (no agent, no strategy) streams its token events: personas and
+    strategies also stream intermediate text (tool calls, fixes, samples), so they send
+    the final answer at the end, and SSE pings keep the connection alive meanwhile.
+    """
     if not messages or messages[-1].role != "user":
         raise OpenAIError(400, f"{target.name} needs the last message to have role 'user'", param="messages")
     workflow = "chat" if target.kind == "persona" else target.name
     builder = WORKFLOWS[workflow].build()
     graph = builder.compile()
     gateway = RequestGateway(base, options)
-    stream_tokens = target.strategy is None
+    stream_tokens = target.kind == "workflow" and target.strategy is None
     streamed: list[str] = []
     final: dict[str, Any] = {}
     async for mode, chunk in graph.astream(
