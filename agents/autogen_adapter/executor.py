@@ -8,6 +8,7 @@ python blocks into one program because every sandbox run starts fresh.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import AsyncGenerator, Sequence
 
@@ -29,6 +30,9 @@ _PYTHON = {"python", "py", "python3", ""}
 _SHELL = {"sh", "bash", "shell"}
 #: Any fenced block; an untagged fence counts as python (small models often omit the tag).
 _FENCED = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n([\s\S]*?)```")
+_OPEN_FENCE = re.compile(r"```[ \t]*(?:python3?|py)?[ \t]*\n")
+_CODE_START = re.compile(r"^(?:def |class |import |from \S+ import |print\(|for |while |if __name__)", re.MULTILINE)
+_MAX_TRIM_LINES = 200
 
 
 def approve_sandboxed(request: ApprovalRequest) -> ApprovalResponse:
@@ -36,14 +40,42 @@ def approve_sandboxed(request: ApprovalRequest) -> ApprovalResponse:
     return ApprovalResponse(approved=True, reason="runs in the bubblewrap sandbox")
 
 
-def extract_code_blocks(text: str) -> list[CodeBlock]:
-    """The python and shell blocks of a markdown message, in order."""
+def extract_code_blocks(text: str, *, unfenced: bool = True) -> list[CodeBlock]:
+    """The python and shell blocks of a markdown message, in order.
+
+    With `unfenced`, a message with no closed fence that still holds Python (small models
+    often skip the fence, or hit max_tokens before closing it) yields that Python.
+    """
     blocks = []
     for language, code in _FENCED.findall(text):
         lang = language.strip().lower()
         if lang in _PYTHON or lang in _SHELL:
             blocks.append(CodeBlock(code=code, language=lang or "python"))
+    if not blocks and unfenced:
+        code = unfenced_python(text)
+        if code is not None:
+            blocks.append(CodeBlock(code=code, language="python"))
     return blocks
+
+
+def unfenced_python(text: str) -> str | None:
+    """Python from the first code-looking line, cut to the longest prefix that parses."""
+    opening = _OPEN_FENCE.search(text)
+    if opening is not None:  # an opening fence that was never closed
+        text = text[opening.end() :]
+    start = _CODE_START.search(text)
+    if start is None:
+        return None
+    lines = text[start.start() :].splitlines()[:_MAX_TRIM_LINES]
+    while lines:
+        source = "\n".join(lines).strip()
+        try:
+            ast.parse(source)
+        except SyntaxError:
+            lines.pop()
+            continue
+        return source + "\n" if source else None
+    return None
 
 
 def merge_python_blocks(blocks: list[CodeBlock]) -> list[CodeBlock]:
@@ -104,4 +136,10 @@ class SandboxExecutorAgent(CodeExecutorAgent):
         return None
 
 
-__all__ = ["SandboxExecutorAgent", "approve_sandboxed", "extract_code_blocks", "merge_python_blocks"]
+__all__ = [
+    "SandboxExecutorAgent",
+    "approve_sandboxed",
+    "extract_code_blocks",
+    "merge_python_blocks",
+    "unfenced_python",
+]
