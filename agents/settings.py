@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"])
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     max_workers: int = Field(default=4, ge=1, le=64)
+    extra_graphs: list[str] = Field(
+        default_factory=list,
+        description="Extra workflows to serve, as 'module:function' builders (JSON list in the env).",
+    )
     sandbox: SandboxMode = "bwrap"
     sandbox_timeout_s: float = Field(default=10.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

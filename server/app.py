@@ -12,7 +12,8 @@ from agents.llm.factory import create_gateway
 from agents.llm.gateway import Gateway
 from agents.settings import Settings, get_settings
 from server.errors import install_error_handlers
-from server.routes import catalog, concepts, health, models, openai_compat
+from server.routes import assistants, catalog, concepts, health, models, openai_compat, runs, threads
+from server.runs.lifecycle import agent_protocol
 from server.security import install_security
 from server.version import VERSION
 
@@ -25,7 +26,8 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.gateway = gateway or await create_gateway(settings)
-        yield
+        async with agent_protocol(app, settings):
+            yield
         await app.state.gateway.close()
 
     app = FastAPI(
@@ -39,6 +41,8 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     install_security(app, settings)
     app.include_router(health.router)
     app.include_router(concepts.router)
+    for module in (assistants, threads, runs):
+        app.include_router(module.router)
     app.include_router(models.router)
     app.include_router(catalog.router)
     app.include_router(openai_compat.router)

@@ -1,0 +1,120 @@
+"""Assistants: one built-in per workflow (id = uuid5 of the graph name) plus user-made ones."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import asc, desc
+from sqlmodel import col, select
+
+from .common import contains, iso, json_filters
+from .engine import Database
+from .models import AssistantRow, utcnow
+
+# LangGraph Server derives built-in assistant ids the same way, so ids match across servers.
+ASSISTANT_NAMESPACE = uuid.UUID("6ba7b821-9dad-11d1-80b4-00c04fd430c8")
+SORTABLE = {"assistant_id", "graph_id", "name", "created_at", "updated_at"}
+
+
+def builtin_id(graph_id: str) -> str:
+    return str(uuid.uuid5(ASSISTANT_NAMESPACE, graph_id))
+
+
+def as_api(row: AssistantRow) -> dict[str, Any]:
+    return {
+        "assistant_id": row.assistant_id,
+        "graph_id": row.graph_id,
+        "config": row.config or {},
+        "context": row.context or {},
+        "metadata": row.meta or {},
+        "name": row.name,
+        "description": row.description,
+        "version": row.version,
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+    }
+
+
+class AssistantRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def sync_builtins(self, graphs: dict[str, str]) -> None:
+        """Make sure every workflow (name -> description) has its built-in assistant."""
+        with self.db.write() as session:
+            for graph_id, description in graphs.items():
+                aid = builtin_id(graph_id)
+                row = session.get(AssistantRow, aid)
+                if row is None:
+                    session.add(
+                        AssistantRow(
+                            assistant_id=aid, graph_id=graph_id, name=graph_id, description=description,
+                            meta={"created_by": "system"}, builtin=True,
+                        )
+                    )
+                elif row.description != description:
+                    row.description = description
+                    session.add(row)
+
+    def get(self, assistant_id: str) -> AssistantRow | None:
+        """By id, or by graph name (its built-in assistant), like LangGraph Server."""
+        with self.db.read() as session:
+            row = session.get(AssistantRow, assistant_id)
+            if row is None:
+                row = session.get(AssistantRow, builtin_id(assistant_id))
+            return row
+
+    def create(self, **fields: Any) -> AssistantRow:
+        row = AssistantRow(**fields)
+        with self.db.write() as session:
+            session.add(row)
+        return row
+
+    def update(self, assistant_id: str, changes: dict[str, Any]) -> AssistantRow | None:
+        with self.db.write() as session:
+            row = session.get(AssistantRow, assistant_id)
+            if row is None:
+                return None
+            for key, value in changes.items():
+                setattr(row, key, value)
+            row.version += 1
+            row.updated_at = utcnow()
+            session.add(row)
+            return row
+
+    def delete(self, assistant_id: str) -> bool:
+        with self.db.write() as session:
+            row = session.get(AssistantRow, assistant_id)
+            if row is None:
+                return False
+            session.delete(row)
+            return True
+
+    def search(
+        self,
+        *,
+        metadata: dict[str, Any] | None = None,
+        graph_id: str | None = None,
+        name: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+    ) -> list[AssistantRow]:
+        conditions, rest = json_filters(AssistantRow.meta, metadata)  # type: ignore[arg-type]
+        query = select(AssistantRow).where(*conditions)
+        if graph_id:
+            query = query.where(AssistantRow.graph_id == graph_id)
+        if name:
+            query = query.where(col(AssistantRow.name).contains(name))
+        column = getattr(AssistantRow, sort_by if sort_by in SORTABLE else "created_at")
+        query = query.order_by(desc(column) if (sort_order or "desc") == "desc" else asc(column))
+        with self.db.read() as session:
+            if rest:
+                rows = [r for r in session.exec(query).all() if contains(r.meta, rest)]
+                return rows[offset : offset + limit]
+            return list(session.exec(query.offset(offset).limit(limit)).all())
+
+    def count(self, **filters: Any) -> int:
+        return len(self.search(limit=1_000_000, **filters))

@@ -1,0 +1,74 @@
+"""One SQLModel engine per process, WAL mode, and a lock that serialises every write.
+
+SQLite allows one writer at a time; taking a process-wide lock around short write
+transactions (and a busy timeout for other processes) means no write is lost and no
+request ever sees "database is locked".
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, SQLModel, create_engine
+
+from . import models  # noqa: F401  - registers the tables on SQLModel.metadata
+
+BUSY_TIMEOUT_S = 30
+
+
+def _sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    """PRAGMAs for every pooled connection: WAL, a busy timeout and cheap durable commits."""
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Database:
+    """The engine plus `read()` / `write()` sessions; writes are serialised by one lock."""
+
+    def __init__(self, url: str) -> None:
+        path = _sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self.url = url
+        self.engine: Engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S}
+        )
+        event.listen(self.engine, "connect", _on_connect)
+        self._write_lock = threading.Lock()
+        SQLModel.metadata.create_all(self.engine)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A short transaction committed on exit (rolled back on error) under the write lock."""
+        with self._write_lock, Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,250 @@
+"""Agent Protocol runs (LangGraph Server's shape): background, streamed (SSE) and waited,
+on a thread or stateless; join, join the stream, cancel and delete.
+
+SSE: `metadata` first ({"run_id", "attempt"}), then one event per requested mode (named
+after the mode; messages-tuple is `messages`), `error` ({"error", "message"}) if the run
+fails. Like LangGraph Server there is no `end` event: the stream closes, and the
+Location header lets the SDK check the run's status and reconnect with Last-Event-ID.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from server.db.runs import as_api
+from server.errors import ApiError
+from server.runs import RunManager
+from server.runs.manager import RunJob
+from server.runs.schemas import RunCreate, StreamModeName
+
+router = APIRouter(tags=["runs"])
+ALWAYS_SENT = {"metadata", "error"}
+
+
+class CancelMany(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    thread_id: str | None = None
+    run_ids: list[str] | None = None
+    status: Literal["pending", "running", "all"] | None = None
+
+
+_pending: set[asyncio.Task[None]] = set()
+
+
+def _background(work: Coroutine[Any, Any, None]) -> None:
+    """Fire-and-forget, keeping a reference so the task is not garbage-collected."""
+    task = asyncio.ensure_future(work)
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
+
+
+def manager_of(request: Request) -> RunManager:
+    manager: RunManager = request.app.state.runs
+    return manager
+
+
+def _locations(thread_id: str, run_id: str) -> dict[str, str]:
+    return {
+        "Location": f"/threads/{thread_id}/runs/{run_id}/stream",
+        "Content-Location": f"/threads/{thread_id}/runs/{run_id}",
+    }
+
+
+def _wanted(modes: list[str] | None) -> set[str] | None:
+    """SSE event names to pass for the requested modes (None: everything)."""
+    if not modes:
+        return None
+    names = set(ALWAYS_SENT)
+    for mode in modes:
+        names.add({"messages-tuple": "messages"}.get(mode, mode))
+        if mode == "messages":
+            names.update({"messages/metadata", "messages/partial", "messages/complete"})
+    return names
+
+
+def _sse(
+    manager: RunManager, run_id: str, after_seq: int = -1, modes: list[str] | None = None,
+    on_disconnect: Any = None,
+) -> AsyncIterator[ServerSentEvent]:
+    wanted = _wanted(modes)
+
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        finished = False
+        try:
+            async for seq, event, data in manager.hub.replay(run_id, after_seq):
+                if wanted is None or event in wanted:
+                    yield ServerSentEvent(data=data, event=event, id=str(seq))
+            finished = True
+        finally:
+            if not finished and on_disconnect is not None:
+                on_disconnect()
+
+    return events()
+
+
+def _stream_response(manager: RunManager, job: RunJob) -> EventSourceResponse:
+    def cancel() -> None:
+        if job.body.on_disconnect == "cancel" and not job.done.is_set():
+            _background(manager.cancel(job, "interrupt", wait=False))
+
+    return EventSourceResponse(
+        _sse(manager, job.run_id, on_disconnect=cancel), headers=_locations(job.thread_id, job.run_id), ping=15
+    )
+
+
+async def _wait(job: RunJob) -> dict[str, Any]:
+    await job.done.wait()
+    return job.outcome.response() if job.outcome else {}
+
+
+def _run(manager: RunManager, thread_id: str, run_id: str) -> Any:
+    row = manager.runs.get(run_id, thread_id)
+    if row is None:
+        raise ApiError(404, "not_found", f"run {run_id!r} not found on thread {thread_id!r}")
+    return row
+
+
+# -- on a thread ------------------------------------------------------------------------------
+@router.post("/threads/{thread_id}/runs")
+async def create_run(thread_id: str, body: RunCreate, request: Request) -> JSONResponse:
+    manager = manager_of(request)
+    job = await manager.create(thread_id, body)
+    row = _run(manager, job.thread_id, job.run_id)
+    return JSONResponse(as_api(row), headers=_locations(job.thread_id, job.run_id))
+
+
+@router.post("/threads/{thread_id}/runs/stream")
+async def stream_run(thread_id: str, body: RunCreate, request: Request) -> EventSourceResponse:
+    manager = manager_of(request)
+    return _stream_response(manager, await manager.create(thread_id, body))
+
+
+@router.post("/threads/{thread_id}/runs/wait")
+async def wait_run(thread_id: str, body: RunCreate, request: Request) -> JSONResponse:
+    manager = manager_of(request)
+    job = await manager.create(thread_id, body)
+    return JSONResponse(await _wait(job), headers=_locations(job.thread_id, job.run_id))
+
+
+@router.get("/threads/{thread_id}/runs")
+async def list_runs(
+    thread_id: str, request: Request, limit: int = Query(10, ge=1, le=1000), offset: int = Query(0, ge=0),
+    status: Literal["pending", "running", "error", "success", "timeout", "interrupted"] | None = None,
+    select: list[str] | None = Query(None),
+) -> list[dict[str, Any]]:
+    manager = manager_of(request)
+    if manager.threads.get(thread_id) is None:
+        raise ApiError(404, "not_found", f"thread {thread_id!r} not found")
+    rows = manager.runs.for_thread(thread_id, limit=limit, offset=offset, status=status)
+    items = [as_api(r) for r in rows]
+    return [{k: v for k, v in i.items() if k in select} for i in items] if select else items
+
+
+@router.get("/threads/{thread_id}/runs/{run_id}")
+async def get_run(thread_id: str, run_id: str, request: Request) -> dict[str, Any]:
+    return as_api(_run(manager_of(request), thread_id, run_id))
+
+
+@router.get("/threads/{thread_id}/runs/{run_id}/join")
+async def join_run(thread_id: str, run_id: str, request: Request) -> dict[str, Any]:
+    manager = manager_of(request)
+    row = _run(manager, thread_id, run_id)
+    job = manager.jobs.get(run_id)
+    if job is not None:
+        return await _wait(job)
+    if row.status == "error" and row.error:
+        return {"__error__": row.error}
+    if row.output is not None:
+        return dict(row.output)
+    thread = manager.threads.get(thread_id)
+    return dict(thread.values or {}) if thread else {}
+
+
+@router.get("/threads/{thread_id}/runs/{run_id}/stream")
+async def join_stream(
+    thread_id: str, run_id: str, request: Request, cancel_on_disconnect: bool = False,
+    stream_mode: list[StreamModeName] | None = Query(None),
+) -> EventSourceResponse:
+    manager = manager_of(request)
+    _run(manager, thread_id, run_id)
+    last = request.headers.get("last-event-id")
+    after = int(last) if last and last.lstrip("-").isdigit() else -1
+    job = manager.jobs.get(run_id)
+
+    def cancel() -> None:
+        if cancel_on_disconnect and job is not None and not job.done.is_set():
+            _background(manager.cancel(job, "interrupt", wait=False))
+
+    return EventSourceResponse(
+        _sse(manager, run_id, after, list(stream_mode or []), cancel), headers=_locations(thread_id, run_id), ping=15
+    )
+
+
+@router.post("/threads/{thread_id}/runs/{run_id}/cancel")
+async def cancel_run(
+    thread_id: str, run_id: str, request: Request, wait: bool = False,
+    action: Literal["interrupt", "rollback"] = "interrupt",
+) -> Response:
+    manager = manager_of(request)
+    row = _run(manager, thread_id, run_id)
+    job = manager.jobs.get(run_id)
+    if job is None:
+        raise ApiError(409, "conflict", f"run {run_id!r} is {row.status}, not pending or running")
+    await manager.cancel(job, action, wait=wait)
+    return Response(status_code=204 if wait else 202)
+
+
+@router.delete("/threads/{thread_id}/runs/{run_id}", status_code=204)
+async def delete_run(thread_id: str, run_id: str, request: Request) -> Response:
+    manager = manager_of(request)
+    _run(manager, thread_id, run_id)
+    if run_id in manager.jobs:
+        raise ApiError(409, "conflict", f"run {run_id!r} is still active; cancel it first")
+    manager.runs.delete(run_id)
+    return Response(status_code=204)
+
+
+# -- stateless --------------------------------------------------------------------------------
+@router.post("/runs")
+async def create_stateless(body: RunCreate, request: Request) -> JSONResponse:
+    manager = manager_of(request)
+    job = await manager.create(None, body)
+    return JSONResponse(as_api(_run(manager, job.thread_id, job.run_id)), headers=_locations(job.thread_id, job.run_id))
+
+
+@router.post("/runs/stream")
+async def stream_stateless(body: RunCreate, request: Request) -> EventSourceResponse:
+    manager = manager_of(request)
+    return _stream_response(manager, await manager.create(None, body))
+
+
+@router.post("/runs/wait")
+async def wait_stateless(body: RunCreate, request: Request) -> JSONResponse:
+    manager = manager_of(request)
+    job = await manager.create(None, body)
+    return JSONResponse(await _wait(job), headers=_locations(job.thread_id, job.run_id))
+
+
+@router.post("/runs/cancel", status_code=204)
+async def cancel_many(
+    body: CancelMany, request: Request, action: Literal["interrupt", "rollback"] = "interrupt"
+) -> Response:
+    manager = manager_of(request)
+    wanted = {"pending", "running"} if body.status in (None, "all") else {body.status}
+    for job in list(manager.jobs.values()):
+        if body.thread_id and job.thread_id != body.thread_id:
+            continue
+        if body.run_ids and job.run_id not in body.run_ids:
+            continue
+        status = "running" if job.task is not None and job.stream.events else "pending"
+        if status in wanted:
+            await manager.cancel(job, action, wait=False)
+    return Response(status_code=204)

@@ -1,0 +1,211 @@
+"""Agent Protocol threads (LangGraph Server's shape): metadata, status and checkpointed state."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from server.db.threads import as_api
+from server.errors import ApiError
+from server.runs import RunManager
+from server.runs.serde import jsonable
+from server.runs.state import thread_config
+from server.runs.thread_state import ThreadStateService
+
+router = APIRouter(tags=["threads"])
+ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
+
+
+class ThreadCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    thread_id: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    if_exists: Literal["raise", "do_nothing"] = "raise"
+    supersteps: list[dict[str, Any]] | None = None
+
+
+class ThreadPatch(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class ThreadSearch(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    metadata: dict[str, Any] | None = None
+    values: dict[str, Any] | None = None
+    ids: list[str] | None = None
+    status: ThreadStatus | None = None
+    limit: int = Field(default=10, ge=1, le=1000)
+    offset: int = Field(default=0, ge=0)
+    sort_by: Literal["thread_id", "status", "created_at", "updated_at", "state_updated_at"] | None = None
+    sort_order: Literal["asc", "desc"] | None = None
+    select: list[str] | None = None
+
+
+class ThreadCount(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    metadata: dict[str, Any] | None = None
+    values: dict[str, Any] | None = None
+    status: ThreadStatus | None = None
+
+
+class CheckpointRef(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    thread_id: str | None = None
+    checkpoint_ns: str = ""
+    checkpoint_id: str | None = None
+    checkpoint_map: dict[str, Any] | None = None
+
+
+class StateUpdate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    values: dict[str, Any] | list[Any] | None = None
+    as_node: str | None = None
+    checkpoint: CheckpointRef | None = None
+    checkpoint_id: str | None = None
+
+
+class StateAtCheckpoint(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    checkpoint: CheckpointRef
+    subgraphs: bool = False
+
+
+class HistoryQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    limit: int = Field(default=10, ge=1, le=1000)
+    before: str | CheckpointRef | None = None
+    metadata: dict[str, Any] | None = None
+    checkpoint: CheckpointRef | None = None
+
+
+def manager_of(request: Request) -> RunManager:
+    manager: RunManager = request.app.state.runs
+    return manager
+
+
+def state_of(request: Request) -> ThreadStateService:
+    return ThreadStateService(manager_of(request))
+
+
+def _ref(checkpoint: CheckpointRef | None, checkpoint_id: str | None = None) -> dict[str, Any] | None:
+    ref = checkpoint.model_dump() if checkpoint else {}
+    if checkpoint_id:
+        ref["checkpoint_id"] = checkpoint_id
+    return ref or None
+
+
+def _select(item: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k in fields} if fields else item
+
+
+@router.post("/threads")
+async def create_thread(body: ThreadCreate, request: Request) -> dict[str, Any]:
+    manager = manager_of(request)
+    thread_id = body.thread_id or str(uuid.uuid4())
+    existing = manager.threads.get(thread_id)
+    if existing is not None:
+        if body.if_exists == "do_nothing":
+            return as_api(existing)
+        raise ApiError(409, "conflict", f"thread {thread_id!r} already exists")
+    graph_id = body.metadata.get("graph_id")
+    if body.supersteps and not (isinstance(graph_id, str) and manager.graphs.has(graph_id)):
+        raise ApiError(422, "invalid_input", "supersteps: need metadata.graph_id naming a loaded graph",
+                       fields=[{"field": "metadata.graph_id", "message": "required with supersteps"}])
+    row = manager.threads.create(thread_id, jsonable(body.metadata))
+    if body.supersteps and isinstance(graph_id, str):
+        graph = manager.graphs.get(graph_id)
+        config = thread_config(thread_id)
+        for step in body.supersteps:
+            for update in step.get("updates", []):
+                config = await graph.aupdate_state(config, update.get("values"), as_node=update.get("as_node"))
+        await manager.refresh_thread(thread_id)
+        row = manager.threads.get(thread_id) or row
+    return as_api(row)
+
+
+@router.post("/threads/search")
+async def search_threads(body: ThreadSearch, request: Request) -> list[dict[str, Any]]:
+    rows = manager_of(request).threads.search(
+        metadata=body.metadata, values=body.values, ids=body.ids, status=body.status, limit=body.limit,
+        offset=body.offset, sort_by=body.sort_by, sort_order=body.sort_order,
+    )
+    return [_select(as_api(r), body.select) for r in rows]
+
+
+@router.post("/threads/count")
+async def count_threads(body: ThreadCount, request: Request) -> int:
+    return manager_of(request).threads.count(metadata=body.metadata, values=body.values, status=body.status)
+
+
+@router.get("/threads/{thread_id}")
+async def get_thread(thread_id: str, request: Request) -> dict[str, Any]:
+    return as_api(state_of(request).thread(thread_id))
+
+
+@router.patch("/threads/{thread_id}", response_model=None)
+async def patch_thread(thread_id: str, body: ThreadPatch, request: Request) -> Response | dict[str, Any]:
+    manager = manager_of(request)
+    row = manager.threads.update(thread_id, metadata=jsonable(body.metadata))
+    if row is None:
+        raise ApiError(404, "not_found", f"thread {thread_id!r} not found")
+    if request.headers.get("prefer") == "return=minimal":
+        return Response(status_code=204)
+    return as_api(row)
+
+
+@router.delete("/threads/{thread_id}", status_code=204)
+async def delete_thread(thread_id: str, request: Request) -> Response:
+    await state_of(request).delete(thread_id)
+    return Response(status_code=204)
+
+
+@router.get("/threads/{thread_id}/state")
+async def get_state(thread_id: str, request: Request) -> dict[str, Any]:
+    return await state_of(request).get_state(thread_id)
+
+
+@router.post("/threads/{thread_id}/state")
+async def update_state(thread_id: str, body: StateUpdate, request: Request) -> dict[str, Any]:
+    return await state_of(request).update_state(
+        thread_id, body.values, as_node=body.as_node, checkpoint=_ref(body.checkpoint, body.checkpoint_id)
+    )
+
+
+@router.post("/threads/{thread_id}/state/checkpoint")
+async def state_at_checkpoint(thread_id: str, body: StateAtCheckpoint, request: Request) -> dict[str, Any]:
+    return await state_of(request).get_state(thread_id, _ref(body.checkpoint))
+
+
+@router.get("/threads/{thread_id}/state/{checkpoint_id}")
+async def state_at_checkpoint_id(thread_id: str, checkpoint_id: str, request: Request) -> dict[str, Any]:
+    return await state_of(request).get_state(thread_id, {"checkpoint_id": checkpoint_id})
+
+
+@router.post("/threads/{thread_id}/history")
+async def history(thread_id: str, body: HistoryQuery, request: Request) -> list[dict[str, Any]]:
+    before = body.before.model_dump() if isinstance(body.before, CheckpointRef) else body.before
+    return await state_of(request).history(
+        thread_id, limit=body.limit, before=before, metadata=body.metadata, checkpoint=_ref(body.checkpoint)
+    )
+
+
+@router.get("/threads/{thread_id}/history")
+async def history_get(thread_id: str, request: Request, limit: int = 10, before: str | None = None) -> list[Any]:
+    return await state_of(request).history(thread_id, limit=limit, before=before)
+
+
+@router.post("/threads/{thread_id}/copy")
+async def copy_thread(thread_id: str, request: Request) -> dict[str, Any]:
+    return as_api(await state_of(request).copy(thread_id))

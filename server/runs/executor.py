@@ -1,0 +1,166 @@
+"""Executing one run: build the LangGraph config, context and input, stream the graph into
+the run's event log, and record the outcome (success, interrupted thread, or error).
+
+A backend fault (GatewayError) or any graph exception ends the run `error` with the code
+and message stored and an SSE `error` event; it never escapes to the server.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import Command, Send
+
+from agents.llm.errors import GatewayError
+from server.db.models import utcnow
+
+from .modes import StreamConverter, langgraph_modes
+from .serde import jsonable
+from .state import interrupts_by_task
+
+if TYPE_CHECKING:
+    from .manager import RunJob, RunManager
+
+
+@dataclass
+class Outcome:
+    """How a run ended, kept in memory for `wait`/`join` (stateless threads are deleted)."""
+
+    status: str
+    output: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+
+    def response(self) -> dict[str, Any]:
+        if self.error is not None and self.status == "error":
+            return {"__error__": self.error}
+        return self.output or {}
+
+
+def error_payload(exc: BaseException) -> dict[str, Any]:
+    if isinstance(exc, GatewayError):
+        return {
+            "error": type(exc).__name__, "code": exc.code, "message": exc.message,
+            "backend": exc.backend, "model": exc.model,
+        }
+    return {"error": type(exc).__name__, "message": str(exc) or type(exc).__name__}
+
+
+def run_config(job: RunJob) -> RunnableConfig:
+    """Assistant config, overridden by the run's, plus thread/checkpoint ids and run metadata."""
+    base, own = job.assistant.config or {}, job.body.config or {}
+    configurable = {**base.get("configurable", {}), **own.get("configurable", {})}
+    configurable.update(thread_id=job.thread_id, assistant_id=job.assistant.assistant_id, graph_id=job.graph_id)
+    if not job.resume:
+        configurable.update(job.body.checkpoint_config)
+    config: dict[str, Any] = {
+        "configurable": configurable,
+        "metadata": {
+            **(job.assistant.meta or {}), **job.body.metadata,
+            "run_id": job.run_id, "assistant_id": job.assistant.assistant_id, "graph_id": job.graph_id,
+        },
+        "tags": [*base.get("tags", []), *own.get("tags", [])],
+    }
+    limit = own.get("recursion_limit", base.get("recursion_limit"))
+    if limit:
+        config["recursion_limit"] = int(limit)
+    return cast(RunnableConfig, config)
+
+
+def run_context(manager: RunManager, job: RunJob) -> Any:
+    """The graph's context: the process gateway plus any fields the assistant or run set."""
+    schema: Any = getattr(manager.graphs.get(job.graph_id), "context_schema", None)
+    if schema is None or not isinstance(schema, type) or not dataclasses.is_dataclass(schema):
+        return None
+    allowed = manager.graphs.context_fields(job.graph_id)
+    extra = {k: v for k, v in {**(job.assistant.context or {}), **job.body.context}.items() if k in allowed}
+    names = {f.name for f in dataclasses.fields(schema)}
+    kwargs = {"gateway": manager.gateway} if "gateway" in names else {}
+    factory: Any = schema
+    return factory(**kwargs, **extra)
+
+
+def run_input(job: RunJob) -> Any:
+    if job.resume:
+        return None  # continue from the last checkpoint the dead process wrote
+    command = job.body.command
+    if command is None:
+        return job.body.input
+    goto = command.goto
+    if isinstance(goto, dict):
+        goto = Send(goto["node"], goto.get("input"))
+    elif isinstance(goto, list):
+        goto = [Send(g["node"], g.get("input")) if isinstance(g, dict) else g for g in goto]
+    kwargs: dict[str, Any] = {}
+    if command.resume is not None:
+        kwargs["resume"] = command.resume
+    if command.update is not None:
+        kwargs["update"] = command.update
+    if goto is not None:
+        kwargs["goto"] = goto
+    return Command(**kwargs)
+
+
+def _add_usage(total: dict[str, Any], chunk: Any) -> None:
+    if isinstance(chunk, dict) and chunk.get("kind") == "node.end":
+        usage = (chunk.get("data") or {}).get("usage") or {}
+        for key in ("calls", "prompt_tokens", "completion_tokens", "model_seconds"):
+            if isinstance(usage.get(key), (int, float)):
+                total[key] = round(total.get(key, 0) + usage[key], 4)
+
+
+async def execute_run(manager: RunManager, job: RunJob) -> Outcome:
+    graph = manager.graphs.get(job.graph_id)
+    stream = job.stream
+    manager.runs.update(job.run_id, status="running", started_at=utcnow(), thread_changes={"status": "busy"})
+    stream.publish("metadata", {"run_id": job.run_id, "attempt": job.attempt})
+    converter = StreamConverter(
+        job.body.modes, run_id=job.run_id, thread_id=job.thread_id, graph_id=job.graph_id,
+        assistant_id=job.assistant.assistant_id,
+    )
+    for event, data in converter.start(job.body.input):
+        stream.publish(event, data)
+    config = run_config(job)
+    usage: dict[str, Any] = {}
+    modes = sorted({*langgraph_modes(job.body.modes), "custom"})
+    error: dict[str, Any] | None = None
+    try:
+        async for mode, chunk in graph.astream(
+            run_input(job), config, context=run_context(manager, job), stream_mode=modes,  # type: ignore[arg-type]
+            interrupt_before=job.body.interrupt_before, interrupt_after=job.body.interrupt_after,
+        ):
+            if mode == "custom":
+                _add_usage(usage, chunk)
+            for event, data in converter.convert(mode, chunk):
+                stream.publish(event, data)
+    except GatewayError as exc:
+        error = error_payload(exc)
+    except Exception as exc:  # noqa: BLE001 - any graph failure ends this run, never the server
+        error = error_payload(exc)
+
+    busy = len(manager.active(job.thread_id)) > 1
+    snapshot = await graph.aget_state(cast(RunnableConfig, {"configurable": {"thread_id": job.thread_id}}))
+    values = jsonable(snapshot.values) or {}
+    interrupts = interrupts_by_task(snapshot)
+    thread_changes: dict[str, Any] = {"values": values, "interrupts": interrupts}
+    if error is not None:
+        stream.publish("error", error)
+        thread_changes.update(status="busy" if busy else "error", error=error)
+        manager.runs.update(job.run_id, status="error", error=error, usage=usage or None, ended_at=utcnow(),
+                            thread_changes=thread_changes)
+        manager.hub.finish(stream)
+        return Outcome(status="error", output=values, error=error)
+
+    output = dict(values)
+    if interrupts:
+        output["__interrupt__"] = [i for items in interrupts.values() for i in items]
+    for event, data in converter.finish(values):
+        stream.publish(event, data)
+    paused = bool(interrupts or snapshot.next)
+    thread_changes.update(status="busy" if busy else ("interrupted" if paused else "idle"), error=None)
+    manager.runs.update(job.run_id, status="success", output=output, usage=usage or None, ended_at=utcnow(),
+                        thread_changes=thread_changes)
+    manager.hub.finish(stream)
+    return Outcome(status="success", output=output)
