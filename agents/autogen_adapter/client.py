@@ -73,6 +73,8 @@ class _Request:
 class GatewayChatCompletionClient(ChatCompletionClient):
     """A ChatCompletionClient for one gateway model; build it with `await create_for(...)`."""
 
+    component_type = "model"
+
     def __init__(
         self,
         gateway: Gateway,
@@ -235,6 +237,12 @@ class GatewayChatCompletionClient(ChatCompletionClient):
     @property
     def model_info(self) -> ModelInfo:
         return self._model_info
+
+    def _to_config(self) -> BaseModel:
+        raise NotImplementedError(
+            "GatewayChatCompletionClient wraps a live gateway (backend, ledger) and cannot be serialised; "
+            "rebuild it with GatewayChatCompletionClient.create_for(gateway, model)"
+        )
 
     # ------------------------------------------------------------------ helpers
     @property

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 
 from autogen_agentchat.conditions import FunctionalTermination, MaxMessageTermination, TimeoutTermination
@@ -146,10 +147,12 @@ async def _evaluate(
     persona: Persona, task: str, client: GatewayChatCompletionClient, usage: list[Usage], on_event: EventCallback | None
 ) -> AgentReply:
     agent = build_agent(persona, client)
+    deadline = time.monotonic() + persona.timeout_s  # the retry shares the persona's time budget
     trace = await drive(agent, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)
     score, reasons = parse_score(trace.last_from(agent.name) or "")
-    if (score is None or not reasons) and not trace.timed_out:
-        retry = await drive(agent, FORMAT_NUDGE, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)
+    left = deadline - time.monotonic()
+    if (score is None or not reasons) and not trace.timed_out and left > 0:
+        retry = await drive(agent, FORMAT_NUDGE, timeout_s=left, clients=[client], on_event=on_event)
         trace.messages += retry.messages
         trace.steps += retry.steps
         trace.timed_out = retry.timed_out

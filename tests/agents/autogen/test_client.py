@@ -193,3 +193,9 @@ def test_importing_the_package_does_not_import_autogen() -> None:
     code = "import agents.autogen_adapter as a, sys; a.AgentRunError; print('autogen_core' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+async def test_the_client_refuses_serialisation_clearly() -> None:
+    client = await client_for([])
+    with pytest.raises(NotImplementedError, match="cannot be serialised"):
+        client.dump_component()
