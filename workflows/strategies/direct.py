@@ -37,6 +37,8 @@ async def single_call(
         usage.add_failure()
         error = f"{type(exc).__name__}: {exc}"
     answer = task.extract(text, parsed=parsed) if error is None else None
+    if answer is None and strategy == "direct" and text.strip():
+        answer = text.strip().split("\n")[0].strip()  # asked for the answer alone: the reply is it
     result_ = StrategyResult(
         strategy=strategy,
         answer=answer,

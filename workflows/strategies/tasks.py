@@ -24,6 +24,7 @@ VERDICTS: dict[str, float] = {"impossible": 0.001, "likely": 1.0, "sure": 20.0} 
 _VOTE = re.compile(r"best choice is\s*\D{0,3}(\d+)", re.IGNORECASE)
 _SCALE = re.compile(r"^\s*(?:rating|score|value)?\s*[:=]?\s*(10|[1-9])(?:\s*/\s*10)?\s*$", re.IGNORECASE)
 _ENUM = re.compile(r"^\s*(?:\d+[.)]|[-*•])\s+")
+_EXPRESSION = re.compile(r"[(\d][\d\s()+\-*/×÷]*[-+*/×÷][\d\s()+\-*/×÷]*\d\)*(?:\s*=\s*24)?")
 
 
 def _shown(state: str) -> str:
@@ -222,7 +223,18 @@ class Game24Task(Task):
         return game24_prompts()["cot_prompt"].format(input=self.question)
 
     def extract(self, text: str, parsed: Any = None) -> str | None:
-        return extract_answer(text, parsed=parsed)
+        """'Answer:' line, else steps that reach 24, else the first arithmetic expression.
+
+        The fallback matters for base models behind a Q/A transcript, whose 'Answer:' is
+        already in the prompt; it cannot admit a wrong solution because verify is exact.
+        """
+        found = extract_answer(text, parsed=parsed)
+        if found is not None:
+            return found
+        rebuilt = expression_from_steps(self.question, text)
+        if rebuilt is not None:
+            return f"{rebuilt} = 24"
+        return next((m.group(0).strip() for ln in text.split("\n") if (m := _EXPRESSION.search(ln))), None)
 
     def propose_prompt(self, state: str, k: int) -> str:
         current = get_current_numbers(state or self.question)

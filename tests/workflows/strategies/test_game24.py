@@ -197,3 +197,11 @@ async def test_replay_of_the_papers_gpt4_log_selects_the_same_states() -> None:
     # the repo's own verdicts on the five final states agree with the exact verifier
     assert [task.check(state.nodes[i].state) for i in state.frontier] == [bool(i["r"]) for i in log["infos"]]
     assert sum(1 for n in state.nodes.values() if n.id != ROOT) == sum(len(s["new_ys"]) for s in log["steps"])
+
+
+def test_extraction_without_an_answer_line() -> None:
+    task = get_task("game24", puzzle="4 5 6 10")
+    assert task.extract(" (4 * 5) + (10 - 6) = 24\nInput: 1 2 3 4") == "(4 * 5) + (10 - 6) = 24"
+    steps = "4 * 5 = 20 (left: 6 10 20)\n10 - 6 = 4 (left: 4 20)\n4 + 20 = 24 (left: 24)\n"
+    assert task.extract(steps) == "(10 - 6) + (4 * 5) = 24" and task.verify(task.extract(steps)) is True
+    assert task.extract("no idea") is None
