@@ -37,6 +37,19 @@ log = logging.getLogger(__name__)
 EventCallback = Callable[[str, dict[str, Any]], Any]
 
 
+class _DropCancelled(logging.Filter):
+    """AutoGen's runtime logs every cancelled handler as an ERROR with a traceback; a run
+    timeout cancels on purpose, so those records are noise (real errors still pass)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
+
+
+_RUNTIME_LOG = logging.getLogger("autogen_core")
+if not any(isinstance(f, _DropCancelled) for f in _RUNTIME_LOG.filters):
+    _RUNTIME_LOG.addFilter(_DropCancelled())
+
+
 @dataclass
 class Execution:
     """One sandbox run of the coder's code."""
