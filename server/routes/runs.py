@@ -22,7 +22,8 @@ from server.db.runs import as_api
 from server.errors import ApiError
 from server.runs import RunManager
 from server.runs.manager import RunJob
-from server.runs.schemas import RunCreate, StreamModeName
+from server.runs.modes import API_MODES
+from server.runs.schemas import RunCreate
 
 router = APIRouter(tags=["runs"])
 ALWAYS_SENT = {"metadata", "error"}
@@ -171,10 +172,15 @@ async def join_run(thread_id: str, run_id: str, request: Request) -> dict[str, A
 @router.get("/threads/{thread_id}/runs/{run_id}/stream")
 async def join_stream(
     thread_id: str, run_id: str, request: Request, cancel_on_disconnect: bool = False,
-    stream_mode: list[StreamModeName] | None = Query(None),
+    stream_mode: list[str] | None = Query(None),
 ) -> EventSourceResponse:
     manager = manager_of(request)
     _run(manager, thread_id, run_id)
+    modes = [m for m in stream_mode or [] if m]  # the SDK sends an empty value for "all modes"
+    unknown = [m for m in modes if m not in API_MODES]
+    if unknown:
+        raise ApiError(422, "invalid_input", f"stream_mode: unknown mode(s) {', '.join(unknown)}",
+                       fields=[{"field": "stream_mode", "message": "unknown stream mode"}])
     last = request.headers.get("last-event-id")
     after = int(last) if last and last.lstrip("-").isdigit() else -1
     job = manager.jobs.get(run_id)
@@ -184,7 +190,7 @@ async def join_stream(
             _background(manager.cancel(job, "interrupt", wait=False))
 
     return EventSourceResponse(
-        _sse(manager, run_id, after, list(stream_mode or []), cancel), headers=_locations(thread_id, run_id), ping=15
+        _sse(manager, run_id, after, modes, cancel), headers=_locations(thread_id, run_id), ping=15
     )
 
 
