@@ -552,7 +552,8 @@ async def chat_completions(request: Request, body: ChatCompletionRequest) -> Res
     if schema is not None or (target.kind == "model" and not body.stream):
         result = await gateway.chat(messages, model=target.name, options=options, json_schema=schema)
         finish = Finish(result.finish_reason, result.usage.prompt_tokens, result.usage.completion_tokens)
-        return completion_body(f"chatcmpl-{uuid.uuid4().hex}", body.model, result.text, finish, fingerprint)
+        text = result.text if schema is None else json.dumps(result.parsed)  # clean JSON, without code fences
+        return completion_body(f"chatcmpl-{uuid.uuid4().hex}", body.model, text, finish, fingerprint)
     events = run_target(target, messages, options, gateway)
     if not body.stream:
         pieces, finish = [], Finish("stop", 0, 0)
