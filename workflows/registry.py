@@ -9,7 +9,7 @@ from typing import Any
 
 from langgraph.graph import StateGraph
 
-from workflows.graphs import chat
+from workflows.graphs import chat, code
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class WorkflowSpec:
 
 WORKFLOWS: dict[str, WorkflowSpec] = {
     "chat": WorkflowSpec("chat", "One agent turn over the thread's history.", chat.build),
+    "code": WorkflowSpec("code", "The AutoGen coding team writes, runs (sandboxed) and reviews code.", code.build),
 }
 
 
