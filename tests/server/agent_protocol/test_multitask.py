@@ -28,7 +28,7 @@ async def test_reject(client: LangGraphClient, api_url: str) -> None:
 
 
 async def test_enqueue(client: LangGraphClient) -> None:
-    thread_id, first = await busy_thread(client, 0.2)
+    thread_id, _first = await busy_thread(client, 0.2)
     second = await client.runs.create(thread_id, "slow", input={"delay": 0.01}, multitask_strategy="enqueue")
     assert (await client.runs.get(thread_id, second["run_id"]))["status"] == "pending"
     result = await client.runs.join(thread_id, second["run_id"])

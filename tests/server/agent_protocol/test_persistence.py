@@ -9,8 +9,6 @@ import sqlite3
 import time
 from pathlib import Path
 
-from langgraph_sdk.client import LangGraphClient
-
 from .conftest import REPLY, collect, server_process
 
 
