@@ -106,7 +106,7 @@ def parse_rewritten_prompt(text: str) -> str | None:
 def parse_questions(text: str) -> dict[int, str]:
     """Numbered quiz questions ("Q1: ...") in the model's text."""
     questions: dict[int, str] = {}
-    for match in re.finditer(r"^\W*Q(?:uestion)?\s*(\d+)\s*[:.)]\s*(.+)$", text, re.IGNORECASE | re.MULTILINE):
+    for match in re.finditer(r"^\W*Q(?:uestion)?\s*(\d+)\s*[:.)]\**\s*(.+)$", text, re.IGNORECASE | re.MULTILINE):
         questions.setdefault(int(match.group(1)), match.group(2).strip())
     return questions
 

@@ -7,11 +7,13 @@ validates "Action Input" before the concept runs.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from crewai.tools import BaseTool
+from crewai.tools.structured_tool import CrewStructuredTool
 from pydantic import BaseModel, PrivateAttr
 
 from agents.concept_tools import ToolSpec, concept_tool_specs
@@ -23,6 +25,32 @@ ToolObserver = Callable[[str, dict[str, Any]], None]
 MAX_RESULT_CHARS = 2000
 
 _CLASSES: dict[str, type[ConceptTool]] = {}
+
+
+def compact_schema(model: type[BaseModel]) -> str:
+    """The model's own JSON schema as one line without titles: half the tokens of CrewAI's dump.
+
+    CrewAI renders a strict-mode schema that marks every field required and hides dict
+    values; the pydantic schema says what the concept really accepts.
+    """
+
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if k != "title"}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    return json.dumps(strip(model.model_json_schema()), separators=(",", ":"))
+
+
+class CompactStructuredTool(CrewStructuredTool):
+    """CrewAI's runtime tool, rendered compactly in the ReAct prompt (small local contexts)."""
+
+    @property
+    def formatted_description(self) -> str:
+        args = compact_schema(self.args_schema) if self.args_schema is not None else "{}"
+        return f"Tool Name: {self.name}\nTool Arguments: {args}\nTool Description: {self.description}"
 
 
 class ConceptTool(BaseTool):
@@ -40,6 +68,12 @@ class ConceptTool(BaseTool):
             result = result[: self._max_chars] + f"... [truncated, {len(result)} characters in full]"
         self._notify("tool_result", {"tool": self.spec.name, "result": result})
         return result
+
+    def to_structured_tool(self) -> CrewStructuredTool:
+        """CrewAI's own conversion, re-classed so the prompt shows the compact schema."""
+        structured = super().to_structured_tool()
+        structured.__class__ = CompactStructuredTool
+        return structured
 
     def _notify(self, kind: str, data: dict[str, Any]) -> None:
         if self._observer is not None:

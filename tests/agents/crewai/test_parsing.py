@@ -1,0 +1,55 @@
+"""Parsers for free model text, and the tool shortlist that keeps small contexts small."""
+
+from __future__ import annotations
+
+from agents.crewai_adapter.parsing import (
+    TRICK_NAMES,
+    overlap_score,
+    parse_pair_scores,
+    parse_questions,
+    parse_rewritten_prompt,
+    parse_score,
+    parse_tricks,
+)
+from agents.crewai_adapter.tools import concept_tool_class, concept_tools, shortlist_specs
+
+
+def test_scores() -> None:
+    assert parse_score("SCORE: 7\nREASONS: ok") == 0.7
+    assert parse_score("**Score:** 3/5") == 0.6
+    assert parse_score("SCORE: 14") == 1.0
+    assert parse_score("great answer") is None
+    assert parse_pair_scores("SCORE A: 5\nSCORE B: 9/10\nBETTER: b") == (0.5, 0.9, "B")
+
+
+def test_overlap_is_the_share_of_reference_terms() -> None:
+    assert overlap_score("the softmax overflow", "softmax avoids overflow") == round(2 / 3, 3)
+    assert overlap_score("", "softmax") == 0.0
+
+
+def test_tricks_use_canonical_names_from_the_tricks_section() -> None:
+    text = "REWRITTEN PROMPT: think step by step\nTRICKS:\n- Chain-of-thought: reasoning\n- reflect review refine"
+    assert [t["trick"] for t in parse_tricks(text)] == ["chain of thought", "reflect-review-refine"]
+    assert len(TRICK_NAMES) == 7
+    assert parse_rewritten_prompt(text) == "think step by step"
+    assert parse_rewritten_prompt("no markers here") is None
+
+
+def test_questions() -> None:
+    assert parse_questions("Q1: What?\n**Q2.** Why?\nq3) How?\nQ1: again") == {1: "What?", 2: "Why?", 3: "How?"}
+
+
+def test_tools_are_generated_per_concept_with_their_input_model() -> None:
+    tools = concept_tools(["all"])
+    assert len(tools) == len({t.name for t in tools}) >= 30
+    softmax = next(t for t in tools if t.name == "concept_softmax")
+    assert type(softmax) is concept_tool_class(softmax.spec) and type(softmax).__name__ == "SoftmaxTool"  # type: ignore[attr-defined]
+    assert softmax.args_schema.__name__ == "SoftmaxInput"
+    assert '"probs"' in softmax.run(logits=[1.0, 2.0])
+
+
+def test_shortlist_picks_the_concepts_a_task_names() -> None:
+    assert [s.name for s in shortlist_specs(["all"], "Explain top-p with an example")] == ["concept_sampling"]
+    assert "concept_softmax" in [s.name for s in shortlist_specs(["all"], "softmax temperature")]
+    assert shortlist_specs(["all"], "hello there") == []
+    assert [s.name for s in shortlist_specs(["bpe"], "anything")] == ["concept_bpe"]
