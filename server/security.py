@@ -80,8 +80,14 @@ class ApiKeyMiddleware:
         self.app, self.api_key = app, api_key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in PUBLIC_PATHS or key_matches(presented_key(scope), self.api_key):
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
+            return
+        if scope["path"] in PUBLIC_PATHS or key_matches(presented_key(scope), self.api_key):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008, "reason": "missing or invalid API key"})
             return
         message = "missing or invalid API key: send 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'"
         body = edge_error(scope["path"], "unauthorized", message, "authentication_error", "invalid_api_key")

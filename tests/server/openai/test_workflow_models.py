@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,9 @@ class ReasonState(TypedDict, total=False):
 
 async def solve(state: ReasonState, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
     gateway = runtime.context.gateway
+    if state["strategy"] == "slowfail":
+        await asyncio.sleep(0.2)
+        raise RuntimeError("the search tree caught fire")
     samples = 3 if state["strategy"] == "vote" else 1
     answers = []
     for i in range(samples):
@@ -124,3 +128,27 @@ def test_json_response_format_for_direct_model_chats(tmp_path: Path) -> None:
         assert json.loads(response.json()["choices"][0]["message"]["content"]) == {"answer": 42}
         streamed = test_client.post("/v1/chat/completions", json={**body, "stream": True})
         assert streamed.status_code == 400 and streamed.json()["error"]["param"] == "response_format"
+
+
+def test_slow_runs_start_streaming_before_their_first_event(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the first-event wait the response is already a stream: the answer, or a fault, arrive in it."""
+    from server.routes import openai_compat
+
+    monkeypatch.setattr(openai_compat, "FIRST_EVENT_WAIT_S", 0.01)
+    spec = WorkflowSpec("fakereason", "A stand-in reasoning workflow.", build_fake_reason, ["once", "slowfail"])
+    monkeypatch.setitem(WORKFLOWS, "fakereason", spec)
+    backend = ScriptedBackend([{"pattern": "17 \\+ 25", "response": "Answer: 42", "delay_s": 0.3}])
+    body = {"model": "fakereason:once", "messages": [QUESTION], "stream": True}
+    with make_client(tmp_path, Gateway(backend)) as test_client:
+        slow = test_client.post("/v1/chat/completions", json=body)
+        failing = test_client.post("/v1/chat/completions", json={**body, "model": "fakereason:slowfail"})
+    assert slow.status_code == 200 and '"content": "42"' in slow.text and slow.text.rstrip().endswith("[DONE]")
+    assert failing.status_code == 200
+    last = json.loads([line for line in failing.text.splitlines() if line.startswith("data: ")][-1][6:])
+    assert last["error"] == {
+        "message": "internal error: RuntimeError",
+        "type": "server_error",
+        "param": None,
+        "code": "internal_error",
+    }
+    assert "[DONE]" not in failing.text and "caught fire" not in failing.text
