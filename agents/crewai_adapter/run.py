@@ -58,7 +58,10 @@ async def kickoff_crew(crew: Crew, llms: Sequence[GatewayLLM], timeout_s: float)
         await _stop(worker, llms, "cancelled")
         raise
     except Exception as exc:
-        raise _as_agent_error(exc, llms) from exc
+        error = _as_agent_error(exc, llms)
+        if error.stop_reason == "timeout":  # a model call hit the deadline just before asyncio did
+            return None, "timeout"
+        raise error from exc
     for llm in llms:
         if llm.failure is not None and llm.failure.stop_reason == "timeout":
             return (result if isinstance(result, CrewOutput) else None), "timeout"
