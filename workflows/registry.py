@@ -9,7 +9,7 @@ from typing import Any
 
 from langgraph.graph import StateGraph
 
-from workflows.graphs import chat, code
+from workflows.graphs import chat, code, lesson, prompt_lab
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,12 @@ class WorkflowSpec:
 
 WORKFLOWS: dict[str, WorkflowSpec] = {
     "chat": WorkflowSpec("chat", "One agent turn over the thread's history.", chat.build),
+    "lesson": WorkflowSpec(
+        "lesson", "Explain a concept with a computed example, pause for quiz answers, then grade them.", lesson.build
+    ),
+    "prompt_lab": WorkflowSpec(
+        "prompt_lab", "Rewrite a prompt with the seven tricks and compare both prompts' answers.", prompt_lab.build
+    ),
     "code": WorkflowSpec("code", "The AutoGen coding team writes, runs (sandboxed) and reviews code.", code.build),
 }
 
