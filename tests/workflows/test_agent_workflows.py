@@ -36,7 +36,7 @@ async def test_chat_answers_and_keeps_history_per_thread(tmp_path: Path) -> None
 async def test_lesson_interrupts_for_answers_and_grades_on_resume(tmp_path: Path) -> None:
     gateway = scripted(LESSON_RULES)
     db = tmp_path / "c.db"
-    values, events, snapshot = await run_workflow("lesson", {"concept": "top_p"}, gateway, db)
+    values, _events, snapshot = await run_workflow("lesson", {"concept": "top_p"}, gateway, db)
     assert values["concept"] == "sampling" and "apple" in values["explanation"]
     assert values["worked_example"]["result"]["candidates"]
     assert snapshot.next == ("ask",)
