@@ -120,7 +120,8 @@ def configs(n: int, max_tokens: int) -> dict[str, StrategyConfig]:
             n_evaluate=1,
             max_tokens=96,
             eval_max_tokens=32,
-            max_nodes=16,
+            max_children=4,
+            max_nodes=24,
             seed=1,
         ),
     }

@@ -61,6 +61,9 @@ class ToTConfig(_Config):
     generate: Literal["propose", "sample"] = "propose"
     n_generate: int = Field(default=1, ge=1, le=32, description="samples per state ('sample')")
     n_propose: int = Field(default=5, ge=1, le=32, description="lines a generic propose prompt asks for")
+    max_children: int | None = Field(
+        default=None, ge=1, description="cap on children per expanded state (None = keep all, as the paper does)"
+    )
     evaluate: Literal["value", "vote"] = "value"
     n_evaluate: int = Field(default=3, ge=1, le=32)
     select: Literal["greedy", "sample"] = "greedy"

@@ -177,6 +177,7 @@ async def _generate(
             elif (line := task.parse_sample(parent.state, output)) is not None:
                 texts.append(line)
         cursor += count
+        texts = texts[: cfg.max_children] if cfg.max_children else texts
         children: list[str] = []
         for text in texts:
             if state.generated >= cfg.max_nodes:

@@ -151,3 +151,12 @@ async def test_vote_evaluation_and_sampled_generation() -> None:
         ("second idea", 2.0),
     ]
     assert state.frontier == ["2"] and result.answer == "second idea"
+
+
+async def test_max_children_caps_each_expansion() -> None:
+    gateway, _ = scripted([{"pattern": "Propose", "response": "a\nb\nc\nd"}, {"pattern": "Judge", "response": "sure"}])
+    task = get_task("generic", question="q")
+    result = await run_tot(task, gateway, ToTConfig(depth=2, breadth=2, n_evaluate=1, max_children=2))
+    state = ToTState.model_validate(result.trace)
+    assert [n.text for n in state.nodes.values() if n.depth == 1] == ["a", "b"]
+    assert state.generated == 2 + 2 * 2
