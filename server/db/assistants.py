@@ -37,11 +37,16 @@ def as_api(row: AssistantRow) -> dict[str, Any]:
 
 
 class AssistantRepo:
+    """Assistants change rarely and are read on every run, so reads go through a cache that
+    every write in this process clears."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._cache: dict[str, AssistantRow | None] = {}
 
     def sync_builtins(self, graphs: dict[str, str]) -> None:
         """Make sure every workflow (name -> description) has its built-in assistant."""
+        self._cache.clear()
         with self.db.write() as session:
             for graph_id, description in graphs.items():
                 aid = builtin_id(graph_id)
@@ -59,19 +64,25 @@ class AssistantRepo:
 
     def get(self, assistant_id: str) -> AssistantRow | None:
         """By id, or by graph name (its built-in assistant), like LangGraph Server."""
+        if assistant_id in self._cache:
+            return self._cache[assistant_id]
         with self.db.read() as session:
             row = session.get(AssistantRow, assistant_id)
             if row is None:
                 row = session.get(AssistantRow, builtin_id(assistant_id))
-            return row
+        if row is not None:
+            self._cache[assistant_id] = row
+        return row
 
     def create(self, **fields: Any) -> AssistantRow:
+        self._cache.clear()
         row = AssistantRow(**fields)
         with self.db.write() as session:
             session.add(row)
         return row
 
     def update(self, assistant_id: str, changes: dict[str, Any]) -> AssistantRow | None:
+        self._cache.clear()
         with self.db.write() as session:
             row = session.get(AssistantRow, assistant_id)
             if row is None:
@@ -84,6 +95,7 @@ class AssistantRepo:
             return row
 
     def delete(self, assistant_id: str) -> bool:
+        self._cache.clear()
         with self.db.write() as session:
             row = session.get(AssistantRow, assistant_id)
             if row is None:

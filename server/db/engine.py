@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 from . import models  # noqa: F401  - registers the tables on SQLModel.metadata
@@ -69,6 +69,12 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A core (non-ORM) write transaction: for the hot paths, where ORM sessions cost ~3x."""
+        with self._write_lock, self.engine.begin() as conn:
+            yield conn
 
     def close(self) -> None:
         self.engine.dispose()

@@ -23,8 +23,8 @@ class EventRepo:
         rows = [{"run_id": r, "seq": s, "event": e, "data": d, "created_at": now} for r, s, e, d in events]
         if not rows:
             return 0
-        with self.db.write() as session:
-            session.execute(insert(RunEventRow), rows)
+        with self.db.begin() as conn:
+            conn.execute(insert(RunEventRow.__table__), rows)  # type: ignore[attr-defined]
         return len(rows)
 
     def since(self, run_id: str, after_seq: int = -1) -> list[tuple[int, str, str]]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Table, delete, insert, update
+from sqlalchemy.engine import Connection
 from sqlmodel import col, select
 
 from .common import iso
@@ -12,6 +13,8 @@ from .engine import Database
 from .models import RunEventRow, RunRow, ThreadRow, utcnow
 
 ACTIVE = ("pending", "running")
+RUNS: Table = RunRow.__table__  # type: ignore[attr-defined]
+THREADS: Table = ThreadRow.__table__  # type: ignore[attr-defined]
 
 
 def as_api(row: RunRow) -> dict[str, Any]:
@@ -37,10 +40,12 @@ class RunRepo:
 
     def create(self, row: RunRow, thread_changes: dict[str, Any] | None = None) -> RunRow:
         """Insert the run and (same transaction) update its thread, e.g. status busy."""
-        with self.db.write() as session:
-            session.add(row)
+        values = row.model_dump()
+        values["metadata"] = values.pop("meta")
+        with self.db.begin() as conn:
+            conn.execute(insert(RUNS).values(**values))
             if thread_changes:
-                _touch_thread(session, row.thread_id, thread_changes)
+                _touch_thread(conn, row.thread_id, thread_changes)
         return row
 
     def get(self, run_id: str, thread_id: str | None = None) -> RunRow | None:
@@ -65,19 +70,18 @@ class RunRepo:
         with self.db.read() as session:
             return list(session.exec(query).all())
 
-    def update(self, run_id: str, thread_changes: dict[str, Any] | None = None, **changes: Any) -> RunRow | None:
-        """Change a run (and optionally its thread) in one short transaction."""
-        with self.db.write() as session:
-            row = session.get(RunRow, run_id)
-            if row is None:
-                return None
-            for key, value in changes.items():
-                setattr(row, key, value)
-            row.updated_at = utcnow()
-            session.add(row)
+    def update(self, run_id: str, thread_changes: dict[str, Any] | None = None, **changes: Any) -> bool:
+        """Change a run (and optionally its thread) in one short transaction.
+
+        Plain UPDATE statements, not ORM loads: this runs several times per run, on the hot path."""
+        with self.db.begin() as conn:
+            statement = update(RUNS).where(RUNS.c.run_id == run_id).values(**changes, updated_at=utcnow())
+            found = conn.execute(statement.returning(RUNS.c.thread_id)).first()
+            if found is None:
+                return False
             if thread_changes:
-                _touch_thread(session, row.thread_id, thread_changes)
-            return row
+                _touch_thread(conn, found[0], thread_changes)
+            return True
 
     def delete(self, run_id: str) -> bool:
         with self.db.write() as session:
@@ -89,14 +93,11 @@ class RunRepo:
             return True
 
 
-def _touch_thread(session: Any, thread_id: str, changes: dict[str, Any]) -> None:
-    thread = session.get(ThreadRow, thread_id)
-    if thread is None:
-        return
-    changes = dict(changes)
-    if "metadata" in changes:
-        thread.meta = {**(thread.meta or {}), **(changes.pop("metadata") or {})}
-    for key, value in changes.items():
-        setattr(thread, key, value)
-    thread.updated_at = utcnow()
-    session.add(thread)
+def _touch_thread(conn: Connection, thread_id: str, changes: dict[str, Any]) -> None:
+    values = dict(changes)
+    if "metadata" in values:  # merged into the stored metadata, so read it first
+        stored = conn.execute(select(THREADS.c.metadata).where(THREADS.c.thread_id == thread_id)).first()
+        if stored is None:
+            return
+        values["metadata"] = {**(stored[0] or {}), **(values["metadata"] or {})}
+    conn.execute(update(THREADS).where(THREADS.c.thread_id == thread_id).values(**values, updated_at=utcnow()))

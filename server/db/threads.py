@@ -33,6 +33,10 @@ class ThreadRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    def exists(self, thread_id: str) -> bool:
+        with self.db.read() as session:
+            return session.exec(select(ThreadRow.thread_id).where(ThreadRow.thread_id == thread_id)).first() is not None
+
     def get(self, thread_id: str) -> ThreadRow | None:
         with self.db.read() as session:
             return session.get(ThreadRow, thread_id)

@@ -15,7 +15,9 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command, Send
 
 from agents.llm.errors import GatewayError
+from agents.llm.usage import collect_usage
 from server.db.models import utcnow
+from workflows.events import usage_summary
 
 from .modes import StreamConverter, langgraph_modes
 from .serde import jsonable
@@ -103,18 +105,10 @@ def run_input(job: RunJob) -> Any:
     return Command(**kwargs)
 
 
-def _add_usage(total: dict[str, Any], chunk: Any) -> None:
-    if isinstance(chunk, dict) and chunk.get("kind") == "node.end":
-        usage = (chunk.get("data") or {}).get("usage") or {}
-        for key in ("calls", "prompt_tokens", "completion_tokens", "model_seconds"):
-            if isinstance(usage.get(key), (int, float)):
-                total[key] = round(total.get(key, 0) + usage[key], 4)
-
-
 async def execute_run(manager: RunManager, job: RunJob) -> Outcome:
     graph = manager.graphs.get(job.graph_id)
     stream = job.stream
-    manager.runs.update(job.run_id, status="running", started_at=utcnow(), thread_changes={"status": "busy"})
+    manager.runs.update(job.run_id, status="running", started_at=utcnow())  # the thread is busy since create
     stream.publish("metadata", {"run_id": job.run_id, "attempt": job.attempt})
     converter = StreamConverter(
         job.body.modes, run_id=job.run_id, thread_id=job.thread_id, graph_id=job.graph_id,
@@ -123,27 +117,33 @@ async def execute_run(manager: RunManager, job: RunJob) -> Outcome:
     for event, data in converter.start(job.body.input):
         stream.publish(event, data)
     config = run_config(job)
-    usage: dict[str, Any] = {}
-    modes = sorted({*langgraph_modes(job.body.modes), "custom"})
     error: dict[str, Any] | None = None
-    try:
-        async for mode, chunk in graph.astream(
-            run_input(job), config, context=run_context(manager, job), stream_mode=modes,  # type: ignore[arg-type]
-            interrupt_before=job.body.interrupt_before, interrupt_after=job.body.interrupt_after,
-        ):
-            if mode == "custom":
-                _add_usage(usage, chunk)
-            for event, data in converter.convert(mode, chunk):
-                stream.publish(event, data)
-    except GatewayError as exc:
-        error = error_payload(exc)
-    except Exception as exc:  # noqa: BLE001 - any graph failure ends this run, never the server
-        error = error_payload(exc)
+    # usage via the ledger's context scope: every model call of this run, whatever the stream modes
+    with collect_usage() as calls:
+        try:
+            async for mode, chunk in graph.astream(
+                run_input(job), config, context=run_context(manager, job),
+                stream_mode=langgraph_modes(job.body.modes),  # type: ignore[arg-type]
+                interrupt_before=job.body.interrupt_before, interrupt_after=job.body.interrupt_after,
+                durability=job.body.durability,
+            ):
+                for event, data in converter.convert(mode, chunk):
+                    stream.publish(event, data)
+        except GatewayError as exc:
+            error = error_payload(exc)
+        except Exception as exc:  # noqa: BLE001 - any graph failure ends this run, never the server
+            error = error_payload(exc)
+    usage = usage_summary(calls) if calls else {}
 
     busy = len(manager.active(job.thread_id)) > 1
-    snapshot = await graph.aget_state(cast(RunnableConfig, {"configurable": {"thread_id": job.thread_id}}))
-    values = jsonable(snapshot.values) or {}
-    interrupts = interrupts_by_task(snapshot)
+    last = converter.last_values
+    paused = False
+    if error is None and last is not None and "__interrupt__" not in last:
+        values, interrupts = jsonable(last) or {}, {}  # finished: the last `values` chunk is the state
+    else:  # paused or failed: read the checkpoint for pending tasks and their interrupts
+        snapshot = await graph.aget_state(cast(RunnableConfig, {"configurable": {"thread_id": job.thread_id}}))
+        values, interrupts = jsonable(snapshot.values) or {}, interrupts_by_task(snapshot)
+        paused = bool(interrupts or snapshot.next)
     thread_changes: dict[str, Any] = {"values": values, "interrupts": interrupts}
     if error is not None:
         stream.publish("error", error)
@@ -158,7 +158,6 @@ async def execute_run(manager: RunManager, job: RunJob) -> Outcome:
         output["__interrupt__"] = [i for items in interrupts.values() for i in items]
     for event, data in converter.finish(values):
         stream.publish(event, data)
-    paused = bool(interrupts or snapshot.next)
     thread_changes.update(status="busy" if busy else ("interrupted" if paused else "idle"), error=None)
     manager.runs.update(job.run_id, status="success", output=output, usage=usage or None, ended_at=utcnow(),
                         thread_changes=thread_changes)

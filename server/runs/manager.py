@@ -116,7 +116,7 @@ class RunManager:
             thread_id = str(uuid.uuid4())
             temporary = body.on_completion != "keep"
             self.threads.create(thread_id, {"graph_id": assistant.graph_id}, temporary=temporary)
-        elif self.threads.get(thread_id) is None:
+        elif not self.threads.exists(thread_id):
             if body.if_not_exists != "create":
                 raise ApiError(404, "not_found", f"thread {thread_id!r} not found")
             self.threads.create(thread_id, {"graph_id": assistant.graph_id})

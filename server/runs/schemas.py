@@ -48,6 +48,7 @@ class RunCreate(BaseModel):
     on_disconnect: Literal["cancel", "continue"] = "continue"
     after_seconds: float | None = Field(default=None, ge=0, le=86_400)
     webhook: str | None = None
+    durability: Literal["sync", "async", "exit"] | None = None
 
     @model_validator(mode="after")
     def _input_or_command(self) -> RunCreate:

@@ -25,6 +25,8 @@ REPO = Path(__file__).resolve().parents[3]
 RULES = [
     {"pattern": "hello|topic", "response": "Hello there, dear learner"},
     {"pattern": r"turn \d+", "response": "Noted, next please"},
+    # everything else (e.g. the lesson tutor's prompts) except the failure tests' "zzz" prompts
+    {"pattern": r"^(?!.*zzz)", "response": "Attention lets each token weigh every other token. What is 2+2?"},
 ]
 REPLY = "Hello there, dear learner"
 
