@@ -9,7 +9,7 @@ from typing import Any
 
 from langgraph.graph import StateGraph
 
-from workflows.graphs import chat, code, lesson, prompt_lab
+from workflows.graphs import chat, code, lesson, prompt_lab, reason
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,12 @@ WORKFLOWS: dict[str, WorkflowSpec] = {
     ),
     "prompt_lab": WorkflowSpec(
         "prompt_lab", "Rewrite a prompt with the seven tricks and compare both prompts' answers.", prompt_lab.build
+    ),
+    "reason": WorkflowSpec(
+        "reason",
+        "Answer a question (or a Game of 24 / GSM8K item) with direct, cot, cot_sc or tot, keeping the trace.",
+        reason.build,
+        strategies=reason.STRATEGIES,
     ),
     "code": WorkflowSpec("code", "The AutoGen coding team writes, runs (sandboxed) and reviews code.", code.build),
 }

@@ -89,6 +89,7 @@ def run_command(
     search: str | None = typer.Option(None, help="ToT search: bfs or dfs."),
     temperature: float | None = typer.Option(None, help="Sampling temperature for the strategy."),
     as_json: bool = typer.Option(False, "--json", help="Print the final state as JSON."),
+    run_id: str | None = typer.Option(None, "--run-id", help="Name the run (default: a new UUID)."),
 ) -> None:
     """Run a workflow with live progress; the final state is checkpointed under its run id."""
     if workflow not in WORKFLOWS:
@@ -101,7 +102,8 @@ def run_command(
     overrides = {k: v for k, v in flags.items() if v is not None}
     if overrides:
         graph_input["config"] = {**graph_input.get("config", {}), **overrides}
-    run_id = str(uuid.uuid4())
+    run_id = run_id or str(uuid.uuid4())
+    err_console.print(f"[dim]run id: {run_id}[/]")
 
     async def work(gateway: Gateway) -> dict[str, Any]:
         return await drive(gateway, workflow, run_id, graph_input, as_json=as_json)
