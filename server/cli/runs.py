@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 import typer
+from langchain_core.runnables import RunnableConfig
 from rich.live import Live
 
 from agents.llm.gateway import Gateway
@@ -47,7 +48,7 @@ async def drive(
     settings = settings_or_exit()
     async with open_checkpointer(settings.checkpoint_path) as saver:
         graph = get_workflow(workflow).build().compile(checkpointer=saver)
-        config: dict[str, Any] = {"configurable": {"thread_id": run_id}, "metadata": {"workflow": workflow}}
+        config: RunnableConfig = {"configurable": {"thread_id": run_id}, "metadata": {"workflow": workflow}}
         view = RunView(console, show_tokens=not as_json)
         with Live(view.render(), console=err_console, refresh_per_second=8, transient=False) as live:
             async for part in graph.astream(

@@ -205,18 +205,15 @@ def after_dfs(state: ReasonState) -> str:
 
 def build() -> StateGraph[Any, Any, Any, Any]:
     graph = StateGraph(ReasonState, context_schema=WorkflowContext, input_schema=ReasonInput)
-    for name, node in [
-        ("setup", setup),
-        ("single", single),
-        ("sample", sample),
-        ("vote", vote),
-        ("expand", expand),
-        ("evaluate", evaluate),
-        ("select", select),
-        ("dfs", dfs),
-        ("finish", finish),
-    ]:
-        graph.add_node(name, node)
+    graph.add_node("setup", setup)
+    graph.add_node("single", single)
+    graph.add_node("sample", sample)
+    graph.add_node("vote", vote)
+    graph.add_node("expand", expand)
+    graph.add_node("evaluate", evaluate)
+    graph.add_node("select", select)
+    graph.add_node("dfs", dfs)
+    graph.add_node("finish", finish)
     graph.add_edge(START, "setup")
     graph.add_conditional_edges("setup", after_setup, ["single", "sample", "expand", "dfs"])
     graph.add_edge("single", END)
