@@ -25,7 +25,7 @@ from workflows.strategies.tasks import Task, TaskSpec, get_task, task_from_spec
 
 StrategyName = Literal["direct", "cot", "cot_sc", "tot"]
 STRATEGIES: list[str] = ["direct", "cot", "cot_sc", "tot"]
-_CONFIG = TypeAdapter(StrategyConfig)
+_CONFIG: TypeAdapter[StrategyConfig] = TypeAdapter(StrategyConfig)
 
 
 class ReasonInput(TypedDict, total=False):
@@ -72,7 +72,7 @@ def build_config(state: ReasonState) -> StrategyConfig:
     strategy = state.get("strategy") or "direct"
     raw = dict(state.get("config") or {})
     raw.pop("kind", None)
-    model = {"cot_sc": CoTSCConfig, "tot": ToTConfig}.get(strategy)
+    model: type[CoTSCConfig] | type[ToTConfig] | None = {"cot_sc": CoTSCConfig, "tot": ToTConfig}.get(strategy)
     if model is not None:
         cli_only = {"n", "breadth", "depth", "search", "temperature"}
         raw = {k: v for k, v in raw.items() if k in model.model_fields or k not in cli_only}
