@@ -13,7 +13,7 @@ from typing import Any, Literal, TypedDict
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from workflows.context import WorkflowContext
 from workflows.events import emitter, instrumented
@@ -72,7 +72,7 @@ def build_config(state: ReasonState) -> StrategyConfig:
     strategy = state.get("strategy") or "direct"
     raw = dict(state.get("config") or {})
     raw.pop("kind", None)
-    model: type[CoTSCConfig] | type[ToTConfig] | None = {"cot_sc": CoTSCConfig, "tot": ToTConfig}.get(strategy)
+    model: type[BaseModel] | None = CoTSCConfig if strategy == "cot_sc" else ToTConfig if strategy == "tot" else None
     if model is not None:
         cli_only = {"n", "breadth", "depth", "search", "temperature"}
         raw = {k: v for k, v in raw.items() if k in model.model_fields or k not in cli_only}
