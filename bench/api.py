@@ -144,6 +144,7 @@ def ensure_peer_venv() -> Path:
     langgraph = PEER_VENV / "bin" / "langgraph"
     if not langgraph.exists():
         subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+        (PEER_VENV / ".gitignore").write_text("*\n")  # a local tool, never committed
         subprocess.run(
             [str(PEER_VENV / "bin" / "pip"), "install", "-q", "langgraph-cli[inmem]"], check=True, timeout=900
         )
