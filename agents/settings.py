@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     ollama_connect_timeout_s: float = Field(default=5.0, gt=0)
     ollama_probe_timeout_s: float = Field(default=1.0, gt=0)
     num_ctx: int = Field(default=8192, ge=256)
+    max_tokens_cap: int | None = Field(
+        default=None, ge=1, description="Upper bound on every completion's length, for slow hardware."
+    )
     embedded_model: Path | None = Field(
         default=None, description="Path to any GGUF; default is the packaged Gemma 3 270M."
     )

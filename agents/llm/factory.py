@@ -70,4 +70,9 @@ async def create_gateway(settings: Settings) -> Gateway:
     backend = build_backend(choice.name, settings)
     log.info("model backend: %s (%s)", choice.name, choice.reason)
     default_model = settings.model or None
-    return Gateway(backend, default_model=default_model, selection_reason=choice.reason)
+    return Gateway(
+        backend,
+        default_model=default_model,
+        selection_reason=choice.reason,
+        max_tokens_cap=settings.max_tokens_cap,
+    )

@@ -74,12 +74,14 @@ class Gateway:
         default_options: GenerationOptions | None = None,
         ledger: UsageLedger | None = None,
         selection_reason: str = "",
+        max_tokens_cap: int | None = None,
     ) -> None:
         self.backend = backend
         self.default_model = default_model or backend.default_model
         self.default_options = default_options or GenerationOptions()
         self.ledger = ledger or UsageLedger()
         self.selection_reason = selection_reason
+        self.max_tokens_cap = max_tokens_cap
 
     @property
     def backend_name(self) -> str:
@@ -87,6 +89,18 @@ class Gateway:
 
     def _model(self, model: str | None) -> str:
         return model or self.default_model or self.backend.default_model
+
+    def _options(self, options: GenerationOptions | None) -> GenerationOptions:
+        """Defaults, then the caller's options, then the operator's cap on completion length.
+
+        The cap (THINKROOM_MAX_TOKENS_CAP) bounds every agent and strategy at once, which is
+        what makes multi-call workflows affordable on a small CPU.
+        """
+        merged = self._options(options)
+        cap = self.max_tokens_cap
+        if cap is not None and (merged.max_tokens is None or merged.max_tokens > cap):
+            merged = merged.model_copy(update={"max_tokens": cap})
+        return merged
 
     def _record(self, usage: Usage, started: float, operation: str) -> Usage:
         usage = usage.model_copy(update={"wall_time_s": time.perf_counter() - started, "operation": operation})
@@ -104,7 +118,7 @@ class Gateway:
     ) -> ChatResult:
         """A complete answer; with `json_schema`, `parsed` holds the validated JSON value."""
         chat_messages = as_messages(messages, system)
-        merged = self.default_options.merged(options)
+        merged = self._options(options)
         started = time.perf_counter()
         result = await self.backend.chat(chat_messages, self._model(model), merged, json_schema)
         result.usage = self._record(result.usage, started, "structured" if json_schema else "chat")
@@ -135,7 +149,7 @@ class Gateway:
     ) -> AsyncIterator[StreamChunk]:
         """Text chunks as the model produces them; the final chunk carries the usage."""
         chat_messages = as_messages(messages, system)
-        merged = self.default_options.merged(options)
+        merged = self._options(options)
         chosen = self._model(model)
         started = time.perf_counter()
         streamed = 0

@@ -49,3 +49,12 @@ async def test_auto_falls_back_to_embedded_when_nothing_answers() -> None:
 async def test_explicit_backend_is_never_probed() -> None:
     choice = await choose_backend(Settings(backend="scripted", ollama_host="http://127.0.0.1:9"))
     assert choice.name == "scripted"
+
+
+async def test_max_tokens_cap_bounds_every_call() -> None:
+    gw = Gateway(ScriptedBackend([{"pattern": ".", "response": "one two three four five"}]), max_tokens_cap=2)
+    assert (await gw.chat("x")).text == "one two"
+    from agents.llm import GenerationOptions
+
+    assert (await gw.chat("x", options=GenerationOptions(max_tokens=100))).finish_reason == "length"
+    assert (await gw.chat("x", options=GenerationOptions(max_tokens=1))).text == "one"
