@@ -96,7 +96,7 @@ class Gateway:
         The cap (THINKROOM_MAX_TOKENS_CAP) bounds every agent and strategy at once, which is
         what makes multi-call workflows affordable on a small CPU.
         """
-        merged = self._options(options)
+        merged = self.default_options.merged(options)
         cap = self.max_tokens_cap
         if cap is not None and (merged.max_tokens is None or merged.max_tokens > cap):
             merged = merged.model_copy(update={"max_tokens": cap})
