@@ -74,7 +74,9 @@ class RunView:
                 label.append(str(node["text"]).strip().replace("\n", " ")[:90])
                 add(branch.add(label), node_id)
 
-        add(tree, None)
+        for parent in list(self.tot_children):
+            if parent is None or parent not in self.tot_nodes:  # the root thought is never announced
+                add(tree, parent)
         return tree
 
     def _tally(self) -> Table:
