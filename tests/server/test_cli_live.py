@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from rich.console import Console
 
 from server.cli.live import RunView
@@ -14,7 +16,7 @@ def render(view: RunView) -> str:
 
 
 def test_tree_shows_children_of_the_root_with_values_and_selection() -> None:
-    view = RunView(Console(file=open("/dev/null", "w")))  # noqa: SIM115
+    view = RunView(Console(file=io.StringIO()))
     view.handle(
         {
             "kind": "tot.expand",
@@ -37,7 +39,7 @@ def test_tree_shows_children_of_the_root_with_values_and_selection() -> None:
 
 
 def test_tally_counts_votes_and_abstentions() -> None:
-    view = RunView(Console(file=open("/dev/null", "w")))  # noqa: SIM115
+    view = RunView(Console(file=io.StringIO()))
     for answer in ["42", "42", "41"]:
         view.handle({"kind": "cot_sc.sample", "data": {"normalised": answer, "abstained": False}})
     view.handle({"kind": "cot_sc.sample", "data": {"abstained": True}})
