@@ -1,0 +1,81 @@
+"""Every workflow end to end on the real embedded model: content may be poor, but each run
+ends cleanly, with its state filled in and its usage recorded."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from langgraph.types import Command
+
+from agents.llm.backends.embedded import EmbeddedBackend
+from agents.llm.gateway import Gateway
+from agents.settings import Settings
+
+from .helpers import run_workflow
+
+pytest.importorskip("llama_cpp", reason="the embedded extra is not installed")
+pytestmark = [pytest.mark.embedded, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def gateway() -> Gateway:
+    backend = EmbeddedBackend(None, Settings().embedded_cache_dir, n_ctx=4096)
+    return Gateway(backend, max_tokens_cap=48)
+
+
+def node_usage(events: list[dict]) -> int:
+    return sum(e["data"]["usage"]["calls"] for e in events if e["kind"] == "node.end")
+
+
+async def test_chat(gateway: Gateway, tmp_path: Path) -> None:
+    values, events, _ = await run_workflow(
+        "chat", {"messages": [{"role": "user", "content": "What is 2 + 2?"}]}, gateway, tmp_path / "c.db"
+    )
+    assert values["answer"].strip() and node_usage(events) == 1
+
+
+@pytest.mark.parametrize(
+    ("strategy", "config"),
+    [
+        ("direct", {}),
+        ("cot", {}),
+        ("cot_sc", {"n": 3, "max_concurrency": 1}),
+        ("tot", {"breadth": 1, "depth": 2, "n_evaluate": 1, "max_children": 2}),
+    ],
+)
+async def test_reason(gateway: Gateway, tmp_path: Path, strategy: str, config: dict) -> None:
+    graph_input = {"task": "gsm8k", "index": 0, "strategy": strategy, "config": config}
+    if strategy == "tot":
+        graph_input = {"task": "game24", "puzzle": "4 5 6 10", "strategy": "tot", "config": config}
+    values, events, snapshot = await run_workflow("reason", graph_input, gateway, tmp_path / "c.db")
+    assert snapshot.next == ()
+    assert "answer" in values and values["verified"] in (True, False)
+    assert values["usage"]["calls"] >= 1 and node_usage(events) >= 1
+
+
+async def test_lesson_pauses_and_grades(gateway: Gateway, tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    values, _, snapshot = await run_workflow("lesson", {"concept": "top_p"}, gateway, db)
+    assert snapshot.next == ("ask",) and values["quiz"]
+    graded, _, after = await run_workflow("lesson", Command(resume={"answers": ["the nucleus", "a mass"]}), gateway, db)
+    assert after.next == () and len(graded["grades"]["items"]) == len(values["quiz"])
+
+
+async def test_prompt_lab(gateway: Gateway, tmp_path: Path) -> None:
+    values, events, _ = await run_workflow("prompt_lab", {"prompt": "Explain RLHF."}, gateway, tmp_path / "c.db")
+    assert values["rewritten_prompt"] and values["verdict"]["better"]
+    assert node_usage(events) >= 2
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+async def test_code(gateway: Gateway, tmp_path: Path) -> None:
+    values, events, _ = await run_workflow(
+        "code",
+        {"task": "Write a function that reverses a string", "max_messages": 4, "timeout_s": 240},
+        gateway,
+        tmp_path / "c.db",
+    )
+    assert values["verdict"] in ("approved", "not_approved", "timeout", "max_messages")
+    assert node_usage(events) >= 1
