@@ -90,6 +90,6 @@ def test_parse_score_handles_missing_and_out_of_range_scores() -> None:
 @pytest.mark.parametrize("persona", ["coder", "evaluator", "prompt-engineer"])
 async def test_backend_error_becomes_agent_run_error(persona: str) -> None:
     gateway = scripted_gateway([{"pattern": "nothing matches this", "response": "x"}])
-    with pytest.raises(AgentRunError, match=r"scripted model has no answer \(scripted\): no scripted rule") as caught:
+    with pytest.raises(AgentRunError, match=r"scripted model has no answer: no scripted rule") as caught:
         await run_persona_autogen(get_persona(persona), TASK, gateway)
     assert isinstance(caught.value.cause, NoScriptedRule)
