@@ -26,11 +26,10 @@ install-dev: $(VENV)/.dev-installed
 run: install
 	$(BIN)/thinkroom serve
 
-## System tools the tests use: bubblewrap (sandbox), chromium (dashboard), docker-compose (config check).
+## System tools the tests use: bubblewrap (sandbox) and docker-compose (compose file check).
 system-deps:
 	@missing=""; \
 	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
