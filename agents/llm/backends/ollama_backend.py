@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
 import httpx
 import ollama
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from ..errors import (
     BackendError,
@@ -77,6 +78,27 @@ def map_error(exc: BaseException, model: str, host: str) -> GatewayError:
     return BackendError(f"unexpected Ollama failure: {type(exc).__name__}: {exc}", backend="ollama", model=model)
 
 
+#: Failures that happen before Ollama has accepted the request, so a retry cannot repeat work.
+TRANSIENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, ConnectionError)
+T = TypeVar("T")
+
+
+async def with_retry(call: Callable[[], Awaitable[T]], attempts: int) -> T:
+    """Retry a non-streaming request on connection-level failures, with short backoff.
+
+    Streams are never retried: their tokens may already have reached the caller.
+    """
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception_type(TRANSIENT),
+        stop=stop_after_attempt(attempts),
+        wait=wait_exponential(multiplier=0.2, max=2.0),
+        reraise=True,
+    ):
+        with attempt:
+            return await call()
+    raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
+
+
 def _usage(model: str, response: Any) -> Usage:
     return Usage(
         backend="ollama",
@@ -103,10 +125,12 @@ class OllamaBackend:
         num_ctx: int = 8192,
         timeout_s: float = 300.0,
         connect_timeout_s: float = 5.0,
+        attempts: int = 3,
     ) -> None:
         self.host = host
         self._default_model = default_model
         self.num_ctx = num_ctx
+        self.attempts = attempts
         timeout = httpx.Timeout(timeout_s, connect=connect_timeout_s)
         self.client = ollama.AsyncClient(host=host, timeout=timeout)
         self._info_cache: dict[str, ModelInfo] = {}
@@ -126,12 +150,15 @@ class OllamaBackend:
         json_schema: dict[str, Any] | None = None,
     ) -> ChatResult:
         try:
-            response = await self.client.chat(
-                model=model,
-                messages=self._messages(messages),
-                options=to_ollama_options(options, self.num_ctx),
-                format=json_schema,
-                stream=False,
+            response = await with_retry(
+                lambda: self.client.chat(
+                    model=model,
+                    messages=self._messages(messages),
+                    options=to_ollama_options(options, self.num_ctx),
+                    format=json_schema,
+                    stream=False,
+                ),
+                self.attempts,
             )
         except Exception as exc:
             raise map_error(exc, model, self.host) from exc
@@ -191,7 +218,7 @@ class OllamaBackend:
 
     async def list_models(self) -> list[ModelInfo]:
         try:
-            listing = await self.client.list()
+            listing = await with_retry(self.client.list, self.attempts)
         except Exception as exc:
             raise map_error(exc, "", self.host) from exc
         infos = []
@@ -210,7 +237,7 @@ class OllamaBackend:
         if model in self._info_cache:
             return self._info_cache[model]
         try:
-            shown = await self.client.show(model)
+            shown = await with_retry(lambda: self.client.show(model), self.attempts)
         except Exception as exc:
             raise map_error(exc, model, self.host) from exc
         context_length = None

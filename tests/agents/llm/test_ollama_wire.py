@@ -7,6 +7,7 @@ import socket
 import time
 from typing import Any
 
+import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -192,3 +193,31 @@ async def test_pull_streams_progress(httpserver: HTTPServer) -> None:
     steps = [s async for s in gateway_for(httpserver).pull(MODEL)]
     assert [s.status for s in steps][-1] == "success"
     assert steps[2].completed == 100 and steps[2].total == 100
+
+
+async def test_transient_connection_failures_are_retried_for_non_streaming_calls(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/api/chat").respond_with_json(final_chunk("after a retry"))
+    backend = OllamaBackend(httpserver.url_for("").rstrip("/"), default_model=MODEL)
+    real_chat = backend.client.chat
+    calls = {"n": 0}
+
+    async def flaky_chat(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        return await real_chat(*args, **kwargs)
+
+    backend.client.chat = flaky_chat  # type: ignore[method-assign]
+    assert (await Gateway(backend).chat("hi")).text == "after a retry"
+    assert calls["n"] == 2
+
+
+async def test_refused_connection_gives_up_after_the_configured_attempts() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    backend = OllamaBackend(f"http://127.0.0.1:{port}", default_model=MODEL, attempts=2)
+    started = time.monotonic()
+    with pytest.raises(BackendUnavailable):
+        await Gateway(backend).list_models()
+    assert time.monotonic() - started < 5
