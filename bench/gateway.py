@@ -47,7 +47,7 @@ def raw_tokens_per_s(llm: Any) -> float:
 
 async def gateway_tokens_per_s(gateway: Gateway, backend: EmbeddedBackend) -> float:
     backend.load_sync().reset()
-    options = GenerationOptions(temperature=0, seed=1, max_tokens=MAX_TOKENS, stop=[])
+    options = GenerationOptions(temperature=0, seed=1, max_tokens=MAX_TOKENS, stop=[], repeat_penalty=1.0)
     started = time.perf_counter()
     final = None
     async for chunk in gateway.stream(PROMPT, options=options):

@@ -11,7 +11,14 @@ from .types import ChatMessage
 
 USER_PREFIX = "Question:"
 ASSISTANT_PREFIX = "Answer:"
-TURN_STOPS = ["\nQuestion:", "\n\nQuestion", "\nUser:", "\n\n\n"]
+#: One worked exchange shows a base model that an answer follows on the same line; without it
+#: Gemma 3 270M often starts a new "Answer:" line and loops (measured: empty or looping answers
+#: for "Name three primary colours." at temperature 0 without it, "red, blue and yellow." with it).
+PRIMER = (
+    f"{USER_PREFIX} What is the largest planet in the solar system?\n"
+    f"{ASSISTANT_PREFIX} Jupiter is the largest planet in the solar system."
+)
+TURN_STOPS = ["\nQuestion:", "\n\nQuestion", "\nUser:", "\n\n\n", "\nAnswer:"]
 
 
 def render_completion_prompt(messages: list[ChatMessage]) -> str:
@@ -22,19 +29,19 @@ def render_completion_prompt(messages: list[ChatMessage]) -> str:
     """
     if len(messages) == 1 and messages[0].role == "user" and is_continuation(messages[0].content):
         return messages[0].content
-    parts: list[str] = []
+    blocks: list[str] = [m.content.strip() for m in messages if m.role == "system"] + [PRIMER]
     for message in messages:
         text = message.content.strip()
         if message.role == "system":
-            parts.append(text)
-        elif message.role == "user":
-            parts.append(f"{USER_PREFIX} {text}")
+            continue
+        if message.role == "user":
+            blocks.append(f"{USER_PREFIX} {text}")
         elif message.role == "assistant":
-            parts.append(f"{ASSISTANT_PREFIX} {text}")
+            blocks[-1] += f"\n{ASSISTANT_PREFIX} {text}"
         else:
-            parts.append(f"Observation: {text}")
-    parts.append(ASSISTANT_PREFIX)
-    return "\n\n".join(parts)
+            blocks.append(f"Observation: {text}")
+    # the answer line follows its question directly: the model then answers rather than rambles
+    return "\n\n".join(blocks) + f"\n{ASSISTANT_PREFIX}"
 
 
 def is_continuation(text: str) -> bool:

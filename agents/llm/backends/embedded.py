@@ -39,6 +39,8 @@ T = TypeVar("T")
 
 #: llama-cpp-python's own default is 16 tokens, far too short for an answer.
 DEFAULT_MAX_TOKENS = 512
+#: Small base models loop on their own output without a mild penalty (llama.cpp's default is 1.0).
+DEFAULT_REPEAT_PENALTY = 1.1
 
 OPTION_NAMES = {
     "temperature": "temperature",
@@ -61,6 +63,7 @@ def to_llama_kwargs(options: GenerationOptions) -> dict[str, Any]:
     """
     kwargs = {OPTION_NAMES[k]: v for k, v in options.model_dump(exclude_none=True).items() if k in OPTION_NAMES}
     kwargs.setdefault("max_tokens", DEFAULT_MAX_TOKENS)
+    kwargs.setdefault("repeat_penalty", DEFAULT_REPEAT_PENALTY)
     return kwargs
 
 

@@ -58,7 +58,7 @@ def test_llama_cpp_names() -> None:
 
 
 def test_llama_cpp_gets_a_useful_default_length() -> None:
-    assert to_llama_kwargs(GenerationOptions()) == {"max_tokens": DEFAULT_MAX_TOKENS}
+    assert to_llama_kwargs(GenerationOptions()) == {"max_tokens": DEFAULT_MAX_TOKENS, "repeat_penalty": 1.1}
 
 
 def test_scripted_honours_stop_and_max_tokens() -> None:

@@ -1,0 +1,27 @@
+"""Completion-style prompts for base models: Q/A transcript, continuation passthrough, stops."""
+
+from __future__ import annotations
+
+from agents.llm.prompt_format import PRIMER, render_completion_prompt, stops_for
+from agents.llm.types import ChatMessage
+
+
+def m(role: str, content: str) -> ChatMessage:
+    return ChatMessage(role=role, content=content)  # type: ignore[arg-type]
+
+
+def test_turns_become_a_question_answer_transcript() -> None:
+    prompt = render_completion_prompt(
+        [m("system", "Be brief."), m("user", "Hi?"), m("assistant", "Hello."), m("user", "Capital of France?")]
+    )
+    assert prompt == f"Be brief.\n\n{PRIMER}\n\nQuestion: Hi?\nAnswer: Hello.\n\nQuestion: Capital of France?\nAnswer:"
+
+
+def test_a_sentence_fragment_is_continued_as_written() -> None:
+    assert render_completion_prompt([m("user", "The capital of France is")]) == "The capital of France is"
+    assert stops_for([m("user", "The capital of France is")], None) == ["\n\n"]
+
+
+def test_stops_end_the_answer_before_the_model_invents_a_next_turn() -> None:
+    stops = stops_for([m("user", "What is RLHF?")], ["END"])
+    assert stops[0] == "END" and "\nQuestion:" in stops and "\nAnswer:" in stops
