@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import re
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -65,6 +66,15 @@ def to_llama_kwargs(options: GenerationOptions) -> dict[str, Any]:
     kwargs.setdefault("max_tokens", DEFAULT_MAX_TOKENS)
     kwargs.setdefault("repeat_penalty", DEFAULT_REPEAT_PENALTY)
     return kwargs
+
+
+#: Control tokens a base model sometimes samples; llama.cpp renders them as text.
+CONTROL_TOKEN_TEXT = re.compile(r"<(?:start|end)_of_(?:image|turn)>|<pad>|<mask>|<unk>|<bos>|<eos>")
+
+
+def strip_control_tokens(text: str) -> str:
+    """Drop rendered control tokens, which are never part of an answer."""
+    return CONTROL_TOKEN_TEXT.sub("", text)
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -200,7 +210,9 @@ class EmbeddedBackend:
         choice = result["choices"][0]
         usage = result.get("usage") or {}
         return ChatResult(
-            text=str(choice["text"]).strip() if prompt != messages[-1].content else str(choice["text"]),
+            text=strip_control_tokens(
+                str(choice["text"]).strip() if prompt != messages[-1].content else choice["text"]
+            ),
             usage=Usage(
                 backend=self.name,
                 model=self._model_name,
@@ -233,9 +245,10 @@ class EmbeddedBackend:
                         if cancelled.is_set():
                             break
                         choice = part["choices"][0]
-                        pieces.append(choice["text"])
+                        piece = strip_control_tokens(choice["text"])
+                        pieces.append(piece)
                         finish = "length" if choice.get("finish_reason") == "length" else finish
-                        loop.call_soon_threadsafe(queue.put_nowait, ("text", choice["text"]))
+                        loop.call_soon_threadsafe(queue.put_nowait, ("text", piece))
                     text = "".join(pieces)
                     counts = (
                         len(llm.tokenize(prompt.encode("utf-8"), add_bos=True)),

@@ -78,3 +78,10 @@ def test_merge_prefers_the_override() -> None:
 def test_bad_options_are_rejected(bad: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         GenerationOptions.model_validate(bad)
+
+
+def test_rendered_control_tokens_are_dropped_from_text() -> None:
+    from agents.llm.backends.embedded import strip_control_tokens
+
+    assert strip_control_tokens("Paris<start_of_image> is<end_of_turn>") == "Paris is"
+    assert strip_control_tokens("a <b> tag stays") == "a <b> tag stays"
