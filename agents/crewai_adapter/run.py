@@ -118,6 +118,12 @@ async def run_persona_crewai(
     info = await resolve_model_info(gateway, persona.model)
     specs = shortlist_specs(persona.tools, task) if persona.tools else []
     agent, llm, recorder = persona_agent(persona, gateway, sink, info, specs)
+    if specs and "tools" not in info.capabilities:
+        # A model without native tools often fumbles ReAct; give it one real computed example
+        # so the numbers it quotes are correct either way (it can still call the tool).
+        first = specs[0]
+        worked = f"{first.name} on its example input {first.concept.example} returns {first.run(first.concept.example)}"
+        context = f"{context}\n{worked}" if context else worked
     description = task if not context else f"{task}\n\nContext:\n{context}"
     crew_task = Task(
         description=description,
