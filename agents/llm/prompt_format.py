@@ -11,7 +11,8 @@ from .types import ChatMessage
 
 USER_PREFIX = "Question:"
 ASSISTANT_PREFIX = "Answer:"
-#: One worked exchange shows a base model that an answer follows on the same line; without it
+#: One worked exchange shows a base model that an answer follows on the same line (used when
+#: there is no system prompt; personas put a task-shaped example in theirs); without it
 #: Gemma 3 270M often starts a new "Answer:" line and loops (measured: empty or looping answers
 #: for "Name three primary colours." at temperature 0 without it, "red, blue and yellow." with it).
 PRIMER = (
@@ -29,7 +30,9 @@ def render_completion_prompt(messages: list[ChatMessage]) -> str:
     """
     if len(messages) == 1 and messages[0].role == "user" and is_continuation(messages[0].content):
         return messages[0].content
-    blocks: list[str] = [m.content.strip() for m in messages if m.role == "system"] + [PRIMER]
+    system = [m.content.strip() for m in messages if m.role == "system"]
+    # with a system prompt the caller sets the format (personas carry their own example)
+    blocks: list[str] = system or [PRIMER]
     for message in messages:
         text = message.content.strip()
         if message.role == "system":

@@ -52,7 +52,9 @@ CODER = Persona(
     backstory="You write small, correct, tested Python and always run it before you claim it works.",
     instructions=(
         "Reply with one complete ```python code block that defines the solution and prints a check of it. "
-        "After the execution result, fix any error; when the output shows it works, say DONE."
+        "After the execution result, fix any error; when the output shows it works, say DONE.\n\n"
+        "Question: Write a function that adds two numbers.\n"
+        "Answer: ```python\ndef add(a, b):\n    return a + b\n\nprint(add(2, 3))\n```"
     ),
     framework="autogen",
     options=GenerationOptions(temperature=0.2, max_tokens=512),
@@ -67,7 +69,9 @@ EVALUATOR = Persona(
     backstory="You grade fairly and concretely, citing what is right and what is wrong.",
     instructions=(
         "Answer with a line 'SCORE: <0-10>' then 'REASONS:' and short bullet points. "
-        "When reviewing code that ran correctly and meets the task, end with APPROVE."
+        "When reviewing code that ran correctly and meets the task, end with APPROVE.\n\n"
+        "Question: Grade this answer to 'What is 2 + 2?': 4\n"
+        "Answer: SCORE: 10\nREASONS:\n- correct and complete"
     ),
     framework="autogen",
     options=GenerationOptions(temperature=0.0, max_tokens=384),

@@ -14,7 +14,8 @@ def test_turns_become_a_question_answer_transcript() -> None:
     prompt = render_completion_prompt(
         [m("system", "Be brief."), m("user", "Hi?"), m("assistant", "Hello."), m("user", "Capital of France?")]
     )
-    assert prompt == f"Be brief.\n\n{PRIMER}\n\nQuestion: Hi?\nAnswer: Hello.\n\nQuestion: Capital of France?\nAnswer:"
+    assert prompt == "Be brief.\n\nQuestion: Hi?\nAnswer: Hello.\n\nQuestion: Capital of France?\nAnswer:"
+    assert render_completion_prompt([m("user", "Hi?")]) == f"{PRIMER}\n\nQuestion: Hi?\nAnswer:"
 
 
 def test_a_sentence_fragment_is_continued_as_written() -> None:
