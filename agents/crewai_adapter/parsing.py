@@ -103,11 +103,22 @@ def parse_rewritten_prompt(text: str) -> str | None:
     return body or None
 
 
+def plausible_question(text: str) -> bool:
+    """False for template echoes ("<question>, Q2: ...") that small models copy from the prompt."""
+    return (
+        bool(text.strip())
+        and not re.search(r"<[^>]{1,30}>", text)
+        and not re.search(r"\bQ\d+\s*:", text)
+    )
+
+
 def parse_questions(text: str) -> dict[int, str]:
-    """Numbered quiz questions ("Q1: ...") in the model's text."""
+    """Numbered, plausible quiz questions ("Q1: ...") in the model's text."""
     questions: dict[int, str] = {}
     for match in re.finditer(r"^\W*Q(?:uestion)?\s*(\d+)\s*[:.)]\**\s*(.+)$", text, re.IGNORECASE | re.MULTILINE):
-        questions.setdefault(int(match.group(1)), match.group(2).strip())
+        question = match.group(2).strip()
+        if plausible_question(question):
+            questions.setdefault(int(match.group(1)), question)
     return questions
 
 

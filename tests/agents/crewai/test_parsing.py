@@ -53,3 +53,10 @@ def test_shortlist_picks_the_concepts_a_task_names() -> None:
     assert "concept_softmax" in [s.name for s in shortlist_specs(["all"], "softmax temperature")]
     assert shortlist_specs(["all"], "hello there") == []
     assert [s.name for s in shortlist_specs(["bpe"], "anything")] == ["concept_bpe"]
+
+
+def test_template_echoes_are_not_taken_as_questions() -> None:
+    from agents.crewai_adapter.parsing import parse_questions
+
+    text = "Q1: <question>, Q2: <question>, and so on.\nQ2: How does top-p differ from top-k?\nQ3: Why?"
+    assert parse_questions(text) == {2: "How does top-p differ from top-k?"}
