@@ -59,4 +59,4 @@ def test_template_echoes_are_not_taken_as_questions() -> None:
     from agents.crewai_adapter.parsing import parse_questions
 
     text = "Q1: <question>, Q2: <question>, and so on.\nQ2: How does top-p differ from top-k?\nQ3: Why?"
-    assert parse_questions(text) == {2: "How does top-p differ from top-k?"}
+    assert parse_questions(text) == {2: "How does top-p differ from top-k?", 3: "Why?"}
