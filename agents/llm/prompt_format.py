@@ -19,7 +19,8 @@ PRIMER = (
     f"{USER_PREFIX} What is the largest planet in the solar system?\n"
     f"{ASSISTANT_PREFIX} Jupiter is the largest planet in the solar system."
 )
-TURN_STOPS = ["\nQuestion:", "\n\nQuestion", "\nUser:", "\n\n\n", "\nAnswer:"]
+#: "\nAnswer:" is deliberately not a stop: chain-of-thought prompts end with an "Answer:" line.
+TURN_STOPS = ["\nQuestion:", "\n\nQuestion", "\nUser:", "\n\n\n"]
 
 
 def render_completion_prompt(messages: list[ChatMessage]) -> str:

@@ -76,8 +76,20 @@ def _from_json(parsed: Any) -> str | None:
     return None
 
 
+_PLACEHOLDER = re.compile(r"^\s*<[^<>]{1,40}>\s*$")
+
+
 def extract_answer(text: str, *, numeric: bool = False, parsed: Any = None) -> str | None:
     """The model's final answer, raw (not normalised), or None if it gave none.
+
+    A copied template placeholder such as "<answer>" is no answer at all.
+    """
+    found = _extract(text, numeric=numeric, parsed=parsed)
+    return None if found is None or _PLACEHOLDER.match(found) else found
+
+
+def _extract(text: str, *, numeric: bool = False, parsed: Any = None) -> str | None:
+    """The extraction itself, in order of how explicit the model was.
 
     Order: JSON {"answer": ...} (from json_schema parsing or inline), the LAST 'Answer:' line,
     a GSM8K '#### x' line, the last 'answer is X', and for numeric tasks the last number.

@@ -25,4 +25,5 @@ def test_a_sentence_fragment_is_continued_as_written() -> None:
 
 def test_stops_end_the_answer_before_the_model_invents_a_next_turn() -> None:
     stops = stops_for([m("user", "What is RLHF?")], ["END"])
-    assert stops[0] == "END" and "\nQuestion:" in stops and "\nAnswer:" in stops
+    assert stops[0] == "END" and "\nQuestion:" in stops
+    assert "\nAnswer:" not in stops  # a chain of thought ends with its own "Answer:" line

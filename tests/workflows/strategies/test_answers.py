@@ -65,3 +65,11 @@ def test_canonical_number_is_idempotent_and_exact(d: object) -> None:
     canon = canonical_number(str(d))
     assert canon is not None
     assert canonical_number(canon) == canon
+
+
+def test_a_copied_placeholder_is_no_answer() -> None:
+    from workflows.strategies.answers import extract_answer
+
+    assert extract_answer("20^12 = 648,573\nAnswer: <answer>") is None
+    assert extract_answer("Answer: <answer>", numeric=True) is None
+    assert extract_answer("so\nAnswer: 84") == "84"
