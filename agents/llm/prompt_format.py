@@ -32,8 +32,11 @@ def render_completion_prompt(messages: list[ChatMessage]) -> str:
     if len(messages) == 1 and messages[0].role == "user" and is_continuation(messages[0].content):
         return messages[0].content
     system = [m.content.strip() for m in messages if m.role == "system"]
-    # with a system prompt the caller sets the format (personas carry their own example)
-    blocks: list[str] = system or [PRIMER]
+    # The primer is for plain one-line questions. With a system prompt, or a multi-line
+    # (few-shot, chain-of-thought) prompt, the caller has set the format, and a primer would
+    # only leak its own content into the answer.
+    plain = all("\n" not in m.content.strip() for m in messages if m.role == "user")
+    blocks: list[str] = system or ([PRIMER] if plain else [])
     for message in messages:
         text = message.content.strip()
         if message.role == "system":

@@ -27,3 +27,9 @@ def test_stops_end_the_answer_before_the_model_invents_a_next_turn() -> None:
     stops = stops_for([m("user", "What is RLHF?")], ["END"])
     assert stops[0] == "END" and "\nQuestion:" in stops
     assert "\nAnswer:" not in stops  # a chain of thought ends with its own "Answer:" line
+
+
+def test_multi_line_prompts_get_no_primer() -> None:
+    few_shot = "Input: 4 4 6 8\nPossible next steps:\n4 + 4 = 8 (left: 6 8 8)\nInput: 1 2 3 4\nPossible next steps:"
+    prompt = render_completion_prompt([m("user", few_shot)])
+    assert PRIMER not in prompt and prompt.endswith("Possible next steps:\nAnswer:")
