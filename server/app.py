@@ -13,6 +13,7 @@ from agents.llm.gateway import Gateway
 from agents.settings import Settings, get_settings
 from server.errors import install_error_handlers
 from server.routes import assistants, catalog, concepts, health, models, openai_compat, runs, threads
+from server.routes.dashboard import router as dashboard_router
 from server.runs.lifecycle import agent_protocol
 from server.security import install_security
 from server.version import VERSION
@@ -46,4 +47,5 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     app.include_router(models.router)
     app.include_router(catalog.router)
     app.include_router(openai_compat.router)
+    app.include_router(dashboard_router)
     return app

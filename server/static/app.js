@@ -1,0 +1,452 @@
+// thinkroom dashboard: plain JS, no build step, no external assets.
+// Model and user text is only ever inserted as text (textContent / text nodes), never as HTML.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const KEY_STORE = "thinkroom.apiKey";
+const TABS = ["status", "concepts", "chat", "reason"];
+
+// ---------- small helpers ----------
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
+  return node;
+}
+const clear = (node) => { node.replaceChildren(); return node; };
+const pretty = (value) => JSON.stringify(value, null, 2);
+const fmt = (x, digits = 2) => (typeof x === "number" ? Number(x.toFixed(digits)).toString() : String(x ?? "—"));
+
+function headers(extra = {}) {
+  const key = localStorage.getItem(KEY_STORE);
+  return key ? { ...extra, Authorization: `Bearer ${key}` } : extra;
+}
+
+class ApiError extends Error {
+  constructor(status, body) {
+    const err = (body && body.error) || {};
+    super(err.message || (body && body.detail) || `HTTP ${status}`);
+    this.status = status; this.body = body; this.fields = err.fields || [];
+  }
+}
+
+// fetch with the API key; a 401 reveals the key banner. Returns the Response (ok) or throws ApiError.
+async function api(path, { method = "GET", body } = {}) {
+  const init = { method, headers: headers(body === undefined ? {} : { "Content-Type": "application/json" }) };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  const res = await fetch(path, init);
+  $("auth-banner").hidden = res.status !== 401;
+  if (!res.ok) {
+    let payload = null;
+    try { payload = await res.json(); } catch (_) { /* not JSON */ }
+    throw new ApiError(res.status, payload);
+  }
+  return res;
+}
+const getJSON = async (path) => (await api(path)).json();
+
+// Read a text/event-stream body; calls onEvent(eventName, dataText) per event.
+async function readSSE(res, onEvent) {
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  const flush = (block) => {
+    let event = "message"; const data = [];
+    for (const line of block.split(/\r?\n/)) {
+      if (line.startsWith("event:")) event = line.slice(6).trim();
+      else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+    }
+    if (data.length) onEvent(event, data.join("\n"));
+  };
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let cut;
+    while ((cut = buffer.search(/\r?\n\r?\n/)) >= 0) {
+      flush(buffer.slice(0, cut));
+      buffer = buffer.slice(cut).replace(/^\r?\n\r?\n/, "");
+    }
+  }
+  if (buffer.trim()) flush(buffer);
+}
+
+function showError(container, err) {
+  const box = el("div", { class: "error", role: "alert" }, el("strong", { text: `Error${err.status ? ` ${err.status}` : ""}: ` }), err.message);
+  if (err.fields && err.fields.length) {
+    box.append(el("ul", {}, ...err.fields.map((f) => el("li", {}, el("code", { text: f.field }), ` — ${f.message}`))));
+  }
+  container.append(box);
+}
+
+// ---------- tabs (roving focus, arrow keys) ----------
+function selectTab(name, focus = false) {
+  for (const t of TABS) {
+    const tab = $(`tab-${t}`), on = t === name;
+    tab.setAttribute("aria-selected", String(on));
+    tab.tabIndex = on ? 0 : -1;
+    $(`panel-${t}`).hidden = !on;
+    if (on && focus) tab.focus();
+  }
+}
+function initTabs() {
+  for (const t of TABS) {
+    $(`tab-${t}`).addEventListener("click", () => { selectTab(t); history.replaceState(null, "", `#tab=${t}`); });
+    $(`tab-${t}`).addEventListener("keydown", (e) => {
+      const i = TABS.indexOf(t);
+      const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: TABS.length - 1 }[e.key];
+      if (next === undefined) return;
+      e.preventDefault();
+      selectTab(TABS[(next + TABS.length) % TABS.length], true);
+    });
+  }
+}
+
+// ---------- Status ----------
+const catalog = { agents: [], workflows: [], backendModels: [] };
+
+async function loadStatus() {
+  try {
+    const h = await (await fetch("/health")).json(); // public even with an API key
+    $("st-backend").textContent = h.backend; $("st-model").textContent = h.model;
+    $("st-reason").textContent = h.backend_reason; $("st-version").textContent = h.version;
+    $("status-pill").textContent = `${h.status} · ${h.backend} · ${h.model} · v${h.version}`;
+    $("status-pill").classList.add("ok");
+  } catch (err) {
+    $("status-pill").textContent = "server unreachable"; $("status-pill").classList.add("bad");
+  }
+  const [models, agents, workflows] = await Promise.allSettled([getJSON("/api/models"), getJSON("/api/agents"), getJSON("/api/workflows")]);
+  const rows = clear($("st-models"));
+  if (models.status === "fulfilled") {
+    catalog.backendModels = models.value.models.map((m) => m.name);
+    for (const m of models.value.models) {
+      const name = m.name === models.value.default_model ? `${m.name} (default)` : m.name;
+      rows.append(el("tr", {}, el("td", { text: name }), el("td", { text: (m.capabilities || []).join(", ") || "—" }),
+        el("td", { text: m.supports_tools ? "yes" : "no" }), el("td", { text: m.context_length ?? "—" }),
+        el("td", { text: m.size_bytes ? `${(m.size_bytes / 1e9).toFixed(2)} GB` : "—" }), el("td", { text: m.family ?? "—" })));
+    }
+  } else rows.append(el("tr", {}, el("td", { colspan: 6, text: models.reason.message })));
+  if (agents.status === "fulfilled") {
+    catalog.agents = agents.value.map((a) => a.name);
+    clear($("st-agents")).append(...agents.value.map((a) => el("li", {}, el("strong", { text: a.name }), ` — ${a.role} (${a.framework})`)));
+  }
+  if (workflows.status === "fulfilled") {
+    catalog.workflows = workflows.value.map((w) => w.name);
+    clear($("st-workflows")).append(...workflows.value.map((w) => el("li", {}, el("strong", { text: w.name }),
+      ` — ${w.description}`, w.strategies.length ? el("span", { class: "muted", text: ` [${w.strategies.join(", ")}]` }) : null)));
+  }
+}
+
+// ---------- Concept lab ----------
+let concepts = [];
+
+function renderConceptList() {
+  const q = $("concept-filter").value.trim().toLowerCase();
+  const list = clear($("concept-list"));
+  for (const c of concepts) {
+    if (q && !`${c.name} ${c.title} ${c.section}`.toLowerCase().includes(q)) continue;
+    list.append(el("li", {}, el("button", { type: "button", "data-name": c.name, onclick: () => openConcept(c.name) },
+      el("code", { text: c.name }), el("span", { class: "muted", text: c.title }))));
+  }
+  if (!list.children.length) list.append(el("li", { class: "muted", text: "no match" }));
+}
+
+async function loadConcepts() {
+  try { concepts = await getJSON("/api/concepts"); } catch (err) { showError($("concept-view"), err); return; }
+  renderConceptList();
+}
+
+async function openConcept(name, run = false, inputText = null) {
+  const view = clear($("concept-view"));
+  for (const b of $("concept-list").querySelectorAll("button")) b.setAttribute("aria-current", String(b.dataset.name === name));
+  let c;
+  try { c = await getJSON(`/api/concepts/${encodeURIComponent(name)}`); } catch (err) { showError(view, err); return; }
+  view.append(el("h3", { text: c.title }),
+    el("p", { class: "muted" }, `${c.section} · `, el("code", { text: c.name }), c.model_backed ? " · uses the model" : " · pure computation"),
+    el("p", { text: c.explanation }));
+  if (c.notes_errata && c.notes_errata.length) {
+    view.append(el("aside", { class: "errata", "aria-label": "Where the notes are wrong" },
+      el("h4", { text: "Where the notes are wrong" }), el("ul", {}, ...c.notes_errata.map((e) => el("li", { text: e })))));
+  }
+  if (c.quiz && c.quiz.length) {
+    view.append(el("h4", { text: "Quiz" }), ...c.quiz.map((item) => el("details", { class: "quiz" },
+      el("summary", { text: item.question }), el("p", { text: item.answer }))));
+  }
+  if (c.references && c.references.length) view.append(el("h4", { text: "References" }), el("ul", {}, ...c.references.map((r) => el("li", { text: r }))));
+  const props = (c.input_schema && c.input_schema.properties) || {};
+  const required = new Set((c.input_schema && c.input_schema.required) || []);
+  view.append(el("h4", { text: "Try it" }), el("ul", { class: "fields" }, ...Object.entries(props).map(([k, p]) =>
+    el("li", {}, el("code", { text: k }), ` ${p.type || (p.enum ? "enum" : "value")}${required.has(k) ? "" : " (optional)"}`,
+      p.description ? ` — ${p.description}` : "", p.enum ? ` (${p.enum.join(" | ")})` : ""))));
+  const input = el("textarea", { id: "concept-input", rows: 8, spellcheck: "false", class: "code" });
+  input.value = inputText ?? pretty(c.example || {});
+  const out = el("div", { id: "concept-result", "aria-live": "polite" });
+  const button = el("button", { type: "submit", id: "concept-run", text: "Run" });
+  view.append(el("form", { class: "stack", onsubmit: (e) => { e.preventDefault(); runConcept(c.name, input, out, button); } },
+    el("label", { for: "concept-input", text: "Inputs (JSON)" }), input, el("div", { class: "row" }, button)), out);
+  if (run) await runConcept(c.name, input, out, button);
+}
+
+async function runConcept(name, input, out, button) {
+  clear(out);
+  let body;
+  try { body = JSON.parse(input.value); } catch (err) { showError(out, { message: `inputs are not valid JSON: ${err.message}` }); return; }
+  button.disabled = true;
+  try {
+    const res = await (await api(`/api/concepts/${encodeURIComponent(name)}/run`, { method: "POST", body })).json();
+    out.append(el("h4", { text: "Result" }), el("pre", { class: "result", id: "concept-result-json", text: pretty(res.result) }));
+  } catch (err) { showError(out, err); } finally { button.disabled = false; }
+}
+
+// ---------- Chat ----------
+let chatHistory = [];
+
+async function loadChatModels(preferred) {
+  const select = clear($("chat-model"));
+  let ids = [];
+  try { ids = (await getJSON("/v1/models")).data.map((m) => m.id); } catch (err) { showError($("chat-log"), err); }
+  const groups = { "Agents": [], "Workflows": [], "Backend models": [] };
+  for (const id of ids) {
+    if (catalog.agents.includes(id)) groups.Agents.push(id);
+    else if (catalog.backendModels.includes(id)) groups["Backend models"].push(id);
+    else groups.Workflows.push(id);
+  }
+  for (const [label, items] of Object.entries(groups)) {
+    if (items.length) select.append(el("optgroup", { label }, ...items.map((id) => el("option", { value: id, text: id }))));
+  }
+  if (preferred && !ids.includes(preferred)) select.append(el("option", { value: preferred, text: preferred }));
+  if (preferred) select.value = preferred;
+}
+
+function chatBubble(role, text) {
+  const body = el("div", { class: "msg-text", text });
+  $("chat-log").append(el("li", { class: `msg ${role}` }, el("span", { class: "who", text: role === "user" ? "You" : $("chat-model").value }), body));
+  return body;
+}
+
+async function sendChat() {
+  const prompt = $("chat-prompt").value.trim();
+  if (!prompt) return;
+  $("chat-prompt").value = ""; $("chat-send").disabled = true; $("chat-usage").textContent = "streaming…";
+  chatHistory.push({ role: "user", content: prompt });
+  chatBubble("user", prompt);
+  const reply = chatBubble("assistant", "");
+  reply.parentElement.setAttribute("aria-busy", "true");
+  let text = "";
+  try {
+    const res = await api("/v1/chat/completions", { method: "POST", body: {
+      model: $("chat-model").value, messages: chatHistory, stream: true, stream_options: { include_usage: true } } });
+    await readSSE(res, (_event, data) => {
+      if (data === "[DONE]") return;
+      const chunk = JSON.parse(data);
+      if (chunk.error) throw new ApiError(0, chunk);
+      const delta = chunk.choices && chunk.choices[0] && chunk.choices[0].delta;
+      if (delta && delta.content) { text += delta.content; reply.textContent = text; }
+      if (chunk.usage) {
+        const u = chunk.usage;
+        $("chat-usage").textContent = `usage: ${u.prompt_tokens} prompt + ${u.completion_tokens} completion = ${u.total_tokens} tokens`;
+      }
+    });
+    chatHistory.push({ role: "assistant", content: text });
+    if ($("chat-usage").textContent === "streaming…") $("chat-usage").textContent = "done";
+  } catch (err) {
+    chatHistory.pop(); $("chat-usage").textContent = "";
+    showError(reply, err);
+  } finally {
+    reply.parentElement.removeAttribute("aria-busy"); $("chat-send").disabled = false;
+  }
+}
+
+// ---------- Reason (Agent Protocol runs/stream) ----------
+function reasonTask() { return document.querySelector('input[name="reason-task"]:checked').value; }
+function syncReasonForm() {
+  const game = reasonTask() === "game24";
+  for (const id of ["reason-puzzle", "reason-puzzle-label"]) $(id).hidden = !game;
+  for (const id of ["reason-question", "reason-question-label"]) $(id).hidden = game;
+  for (const box of document.querySelectorAll("#reason-form [data-for]")) box.hidden = box.dataset.for !== $("reason-strategy").value;
+}
+
+function reasonInput() {
+  const strategy = $("reason-strategy").value, config = {};
+  for (const k of ["n", "breadth", "depth"]) if ($(`reason-${k}`).value) config[k] = Number($(`reason-${k}`).value);
+  if (strategy !== "cot_sc") delete config.n;
+  if (strategy !== "tot") { delete config.breadth; delete config.depth; }
+  return reasonTask() === "game24"
+    ? { task: "game24", puzzle: $("reason-puzzle").value.trim(), strategy, config }
+    : { question: $("reason-question").value.trim(), strategy, config };
+}
+
+function renderVotes(counts, abstained, summary) {
+  $("reason-votes-box").hidden = false;
+  const max = Math.max(1, ...Object.values(counts));
+  const rows = Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([answer, n]) => el("tr", {}, el("td", { text: answer }),
+    el("td", {}, el("span", { class: "bar", style: `width:${(n / max) * 8}em` }), ` ${n}`)));
+  if (abstained) rows.push(el("tr", { class: "muted" }, el("td", { text: "(abstained)" }), el("td", { text: abstained })));
+  clear($("reason-votes")).append(...rows);
+  $("reason-vote-summary").textContent = summary || "";
+}
+
+function renderTree(nodes) {
+  $("reason-tree-box").hidden = false;
+  const children = {};
+  for (const [id, n] of Object.entries(nodes)) if (n.parent_id !== null && n.parent_id !== undefined) (children[n.parent_id] ||= []).push(id);
+  const item = (id) => {
+    const n = nodes[id];
+    const mark = n.kept === true ? ["✓", "kept"] : n.kept === false ? ["✗", "pruned"] : ["·", "pending"];
+    const li = el("li", { class: `tot-node ${mark[1]}`, "data-node": id },
+      el("span", { class: "mark", title: mark[1], "aria-label": mark[1], text: mark[0] }), " ",
+      el("code", { text: id }), n.value === null || n.value === undefined ? " " : el("span", { class: "value", text: ` v=${fmt(n.value, 3)} ` }),
+      el("span", { class: "thought", text: String(n.text || "").trim() }));
+    if (children[id]) li.append(el("ul", {}, ...children[id].map(item)));
+    return li;
+  };
+  // the root thought (no parent, empty text) is never announced: its children are the top level
+  const isRoot = (id) => nodes[id].parent_id === null || nodes[id].parent_id === undefined;
+  const top = Object.keys(nodes).filter((id) => !isRoot(id) && (!(nodes[id].parent_id in nodes) || isRoot(nodes[id].parent_id)));
+  clear($("reason-tree")).append(...top.map(item));
+}
+
+function voteSummary(d) {
+  return `winner ${JSON.stringify(d.winner)}, agreement ${Math.round((d.agreement || 0) * 100)}%, ` +
+    `samples used ${d.samples_used}, saved ${d.samples_saved} (${d.stop_reason})`;
+}
+
+// The final state (from join): answer + verified, and the authoritative tree / tally.
+function showFinal(state) {
+  if (state.tot && state.tot.nodes) renderTree(state.tot.nodes);
+  const t = state.trace || {};
+  if (state.strategy === "cot_sc" && t.counts) renderVotes(t.counts, t.abstentions || 0, voteSummary(t));
+  const v = state.verified;
+  clear($("reason-answer")).append(el("strong", { id: "reason-answer-text", text: state.answer ?? "(no answer)" }), " ",
+    el("span", { id: "reason-verified", class: `verified ${v === true ? "yes" : v === false ? "no" : "na"}`,
+      text: v === true ? "✓ verified" : v === false ? "✗ not verified" : "not checkable" }));
+  $("reason-answer").className = "answer";
+  const u = state.usage || {};
+  $("reason-status").textContent = `done: ${u.calls ?? 0} model calls, ${u.prompt_tokens ?? 0} prompt + ${u.completion_tokens ?? 0} completion tokens`;
+}
+
+async function runReason() {
+  const input = reasonInput();
+  const status = $("reason-status");
+  for (const id of ["reason-votes-box", "reason-tree-box", "reason-tokens-box"]) $(id).hidden = true;
+  clear($("reason-nodes")); clear($("reason-tokens"));
+  const answer = $("reason-answer"); answer.className = "answer muted"; clear(answer).append("running…");
+  $("reason-run").disabled = true;
+  const nodes = {}, votes = {};
+  let abstained = 0, last = null, failed = null, joined = null, settled = false;
+  // Join the run as well as streaming it: the joined final state is authoritative and arrives even if the stream is cut.
+  const join = (runPath) => {
+    joined = joined || getJSON(`${runPath}/join`).then((state) => {
+      if (state && !state.__error__) { settled = true; showFinal(state); }
+      return state;
+    }, () => null);
+  };
+  try {
+    const thread = await (await api("/threads", { method: "POST", body: {} })).json();
+    status.textContent = `thread ${thread.thread_id}`;
+    const res = await api(`/threads/${thread.thread_id}/runs/stream`, { method: "POST",
+      body: { assistant_id: "reason", input, stream_mode: ["custom", "values"] } });
+    if (res.headers.get("Content-Location")) join(res.headers.get("Content-Location"));
+    await readSSE(res, (event, raw) => {
+      const data = JSON.parse(raw);
+      if (event === "values") { last = data; return; }
+      if (event === "error") { failed = data; return; }
+      if (event === "metadata") { join(`/threads/${thread.thread_id}/runs/${data.run_id}`); return; }
+      if (event !== "custom") return;
+      const d = data.data || {};
+      if (data.kind === "node.end") {
+        const u = d.usage || {};
+        $("reason-nodes").append(el("tr", {}, el("td", { text: data.node }), el("td", { text: `${fmt(d.duration_s, 3)} s` }),
+          el("td", { text: u.calls ?? 0 }), el("td", { text: u.prompt_tokens ?? 0 }), el("td", { text: u.completion_tokens ?? 0 })));
+      }
+      if (settled) return; // the final state is already shown
+      switch (data.kind) {
+        case "node.start": status.textContent = `running ${data.node}…`; break;
+        case "token": $("reason-tokens-box").hidden = false; $("reason-tokens").append(d.text || ""); break;
+        case "cot_sc.sample": {
+          const key = String(d.normalised ?? d.answer);
+          if (d.abstained) abstained += 1; else votes[key] = (votes[key] || 0) + 1;
+          renderVotes(votes, abstained); break;
+        }
+        case "cot_sc.vote": renderVotes(d.counts || votes, d.abstentions ?? abstained, voteSummary(d)); break;
+        case "tot.expand":
+          (d.node_ids || []).forEach((id, i) => { nodes[id] = { parent_id: d.parent_id, text: (d.texts || [])[i], value: null, kept: null }; });
+          renderTree(nodes); break;
+        case "tot.evaluate": if (nodes[d.node_id]) { nodes[d.node_id].value = d.value; renderTree(nodes); } break;
+        case "tot.select":
+          for (const id of d.kept_ids || []) if (nodes[id]) nodes[id].kept = true;
+          for (const id of d.pruned_ids || []) if (nodes[id]) nodes[id].kept = false;
+          renderTree(nodes); break;
+        default: break;
+      }
+    });
+    const final = joined && await joined;
+    if (failed || (final && final.__error__)) throw new ApiError(0, { error: failed || final.__error__ });
+    if (!settled) {
+      if (!last) throw new Error("the run ended without a state");
+      showFinal(last);
+    }
+  } catch (err) {
+    clear(answer); showError(answer, err); status.textContent = "failed";
+  } finally { $("reason-run").disabled = false; }
+}
+
+// ---------- deep links (hash or query): #tab=chat, #concept=pass_at_k&run=1[&input={json}], #chat=tutor&prompt=hi,
+// #reason=tot&puzzle=4 5 6 10&breadth=1&depth=3&run=1, #reason=cot_sc&question=...&n=5&run=1 ----------
+function linkParams() {
+  const params = new URLSearchParams(location.search);
+  for (const [k, v] of new URLSearchParams(location.hash.replace(/^#/, ""))) params.set(k, v);
+  return params;
+}
+
+async function followLink(p) {
+  if (p.has("concept")) { selectTab("concepts"); await openConcept(p.get("concept"), p.get("run") === "1", p.get("input")); return; }
+  if (p.has("chat")) {
+    selectTab("chat"); await loadChatModels(p.get("chat"));
+    if (p.get("prompt")) { $("chat-prompt").value = p.get("prompt"); await sendChat(); }
+    return;
+  }
+  if (p.has("reason")) {
+    selectTab("reason");
+    $("reason-strategy").value = p.get("reason") || "cot_sc";
+    if (p.has("puzzle")) { document.querySelector('input[value="game24"]').checked = true; $("reason-puzzle").value = p.get("puzzle"); }
+    if (p.has("question")) $("reason-question").value = p.get("question");
+    for (const k of ["n", "breadth", "depth"]) if (p.has(k)) $(`reason-${k}`).value = p.get(k);
+    syncReasonForm();
+    if (p.get("run") === "1") await runReason();
+    return;
+  }
+  selectTab(TABS.includes(p.get("tab")) ? p.get("tab") : "status");
+}
+
+async function main() {
+  initTabs();
+  $("api-key").value = localStorage.getItem(KEY_STORE) || "";
+  $("key-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const key = $("api-key").value.trim();
+    if (key) localStorage.setItem(KEY_STORE, key); else localStorage.removeItem(KEY_STORE);
+    location.reload();
+  });
+  $("concept-filter").addEventListener("input", renderConceptList);
+  $("chat-form").addEventListener("submit", (e) => { e.preventDefault(); sendChat(); });
+  $("chat-prompt").addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); sendChat(); } });
+  $("chat-reset").addEventListener("click", () => { chatHistory = []; clear($("chat-log")); $("chat-usage").textContent = ""; });
+  $("reason-form").addEventListener("submit", (e) => { e.preventDefault(); runReason(); });
+  for (const r of document.querySelectorAll('input[name="reason-task"]')) r.addEventListener("change", syncReasonForm);
+  $("reason-strategy").addEventListener("change", syncReasonForm);
+  syncReasonForm();
+  const params = linkParams();
+  selectTab("status");
+  await Promise.all([loadStatus(), loadConcepts()]);
+  if (!params.has("chat")) await loadChatModels();
+  await followLink(params);
+}
+
+main();
