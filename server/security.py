@@ -2,7 +2,8 @@
 
 Pure ASGI (not BaseHTTPMiddleware) so streamed responses (SSE) pass through untouched.
 Policy:
-  * With `THINKROOM_API_KEY` set, every route except `GET /health` needs
+  * With `THINKROOM_API_KEY` set, every route except `GET /health` and the dashboard's
+    own page and assets (`/`, `/static/*`: static files with no data) needs
     `Authorization: Bearer <key>` or `X-Api-Key: <key>` - including `/docs` and
     `/openapi.json`, since the schema reveals the whole surface. Keys are compared with
     `hmac.compare_digest`. CORS preflights (OPTIONS) are answered by the CORS layer,
@@ -29,7 +30,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from agents.settings import Settings
 from server.errors import error_body
 
-PUBLIC_PATHS = frozenset({"/health"})
+PUBLIC_PATHS = frozenset({"/health", "/"})
+#: The dashboard's static assets carry no data; the API calls they make still need the key.
+PUBLIC_PREFIXES = ("/static/",)
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
 OPENAI_PREFIX = "/v1"
 
 
@@ -74,7 +81,7 @@ def key_matches(presented: str | None, expected: str) -> bool:
 
 
 class ApiKeyMiddleware:
-    """401 unless the request carries the configured API key (public: /health only)."""
+    """401 unless the request carries the configured API key (public: /health and the dashboard shell)."""
 
     def __init__(self, app: ASGIApp, api_key: str) -> None:
         self.app, self.api_key = app, api_key
@@ -83,7 +90,7 @@ class ApiKeyMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        if scope["path"] in PUBLIC_PATHS or key_matches(presented_key(scope), self.api_key):
+        if is_public(scope["path"]) or key_matches(presented_key(scope), self.api_key):
             await self.app(scope, receive, send)
             return
         if scope["type"] == "websocket":

@@ -94,14 +94,16 @@ def test_page_and_assets_are_served(server: str) -> None:
         assert httpx.get(f"{server}/static/{missing}").status_code == 404, missing
 
 
-def test_dashboard_needs_the_api_key_when_one_is_set(tmp_path: Path) -> None:
+def test_dashboard_shell_is_public_but_its_data_needs_the_api_key(tmp_path: Path) -> None:
     rules = tmp_path / "rules.json"
     rules.write_text(json.dumps(RULES))
     env = {"THINKROOM_BACKEND": "scripted", "THINKROOM_SCRIPTED_RULES": str(rules), "THINKROOM_API_KEY": "s3cret"}
     with running_server(tmp_path, **env) as url:
-        assert httpx.get(f"{url}/").status_code == 401
-        assert httpx.get(f"{url}/static/app.js").status_code == 401
-        assert httpx.get(f"{url}/", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert httpx.get(f"{url}/").status_code == 200  # the page has no data; the browser can open it
+        assert httpx.get(f"{url}/static/app.js").status_code == 200
+        assert httpx.get(f"{url}/api/concepts").status_code == 401
+        assert httpx.get(f"{url}/api/concepts", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert httpx.get(f"{url}/static/../api/concepts").status_code in (401, 404)
 
 
 @needs_chromium
