@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,11 +13,11 @@ from agents.llm.factory import create_gateway
 from agents.llm.gateway import Gateway
 from agents.settings import Settings, get_settings
 from server.errors import install_error_handlers
-from server.routes import assistants, catalog, concepts, health, models, openai_compat, runs, threads
+from server.routes import concepts, health
 from server.routes.dashboard import router as dashboard_router
-from server.runs.lifecycle import agent_protocol
 from server.security import install_security
 from server.version import VERSION
+from server.warmup import ReadinessGate, deferred_api
 
 
 def create_app(settings: Settings | None = None, gateway: Gateway | None = None) -> FastAPI:
@@ -26,8 +27,10 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.ready = asyncio.Event()
+        app.state.startup_error = None
         app.state.gateway = gateway or await create_gateway(settings)
-        async with agent_protocol(app, settings):
+        async with deferred_api(app, settings):
             yield
         await app.state.gateway.close()
 
@@ -42,10 +45,6 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     install_security(app, settings)
     app.include_router(health.router)
     app.include_router(concepts.router)
-    for module in (assistants, threads, runs):
-        app.include_router(module.router)
-    app.include_router(models.router)
-    app.include_router(catalog.router)
-    app.include_router(openai_compat.router)
     app.include_router(dashboard_router)
+    app.add_middleware(ReadinessGate, fastapi_app=app)  # the runs, OpenAI and model routes mount on warm-up
     return app

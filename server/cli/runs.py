@@ -8,21 +8,29 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from langchain_core.runnables import RunnableConfig
 from rich.live import Live
 
 from agents.llm.gateway import Gateway
-from workflows.checkpoint import open_checkpointer
-from workflows.context import WorkflowContext
-from workflows.registry import WORKFLOWS, get_workflow
 
 from .common import console, err_console, run_with_gateway, settings_or_exit
 from .live import RunView
 
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+
 app = typer.Typer(help="Inspect and resume workflow runs.", no_args_is_help=True)
+#: Listed here so `--help` needs no LangGraph import (checked against the registry in tests).
+WORKFLOW_NAMES = ("chat", "reason", "lesson", "code", "prompt_lab")
+
+
+def workflows() -> dict[str, Any]:
+    """The workflow registry, imported on first use: LangGraph is slow to import."""
+    from workflows.registry import WORKFLOWS
+
+    return WORKFLOWS
 
 STRATEGY_FLAGS = ("n", "breadth", "depth", "temperature", "search")
 
@@ -45,6 +53,10 @@ async def drive(
     gateway: Gateway, workflow: str, run_id: str, graph_input: Any, *, as_json: bool, workflow_known: bool = True
 ) -> dict[str, Any]:
     """Stream one run (or its resumption) with a live view; returns the final state values."""
+    from workflows.checkpoint import open_checkpointer
+    from workflows.context import WorkflowContext
+    from workflows.registry import get_workflow
+
     settings = settings_or_exit()
     async with open_checkpointer(settings.checkpoint_path) as saver:
         graph = get_workflow(workflow).build().compile(checkpointer=saver)
@@ -81,7 +93,7 @@ def report(values: dict[str, Any], run_id: str, as_json: bool) -> None:
 
 
 def run_command(
-    workflow: str = typer.Argument(..., help=f"One of: {', '.join(WORKFLOWS)}"),
+    workflow: str = typer.Argument(..., help=f"One of: {', '.join(WORKFLOW_NAMES)}"),
     input_json: str | None = typer.Option(None, "--input", help="The workflow's input as a JSON object."),
     strategy: str | None = typer.Option(None, help="direct, cot, cot_sc or tot (reason/chat workflows)."),
     n: int | None = typer.Option(None, help="Samples for cot_sc."),
@@ -93,8 +105,8 @@ def run_command(
     run_id: str | None = typer.Option(None, "--run-id", help="Name the run (default: a new UUID)."),
 ) -> None:
     """Run a workflow with live progress; the final state is checkpointed under its run id."""
-    if workflow not in WORKFLOWS:
-        err_console.print(f"[red]unknown workflow {workflow!r}[/]; choose one of {', '.join(WORKFLOWS)}")
+    if workflow not in workflows():
+        err_console.print(f"[red]unknown workflow {workflow!r}[/]; choose one of {', '.join(workflows())}")
         raise typer.Exit(2)
     graph_input = parse_json_object(input_json, "--input")
     if strategy:
@@ -124,6 +136,8 @@ def resume(
     answer = json.loads(input_json) if input_json else None
 
     async def work(gateway: Gateway) -> dict[str, Any]:
+        from workflows.checkpoint import open_checkpointer
+
         settings = settings_or_exit()
         async with open_checkpointer(settings.checkpoint_path) as saver:
             tuple_ = await saver.aget_tuple({"configurable": {"thread_id": run_id}})
@@ -131,7 +145,7 @@ def resume(
             err_console.print(f"[red]no run {run_id!r}[/] in {settings.checkpoint_path}")
             raise typer.Exit(2)
         workflow = str(tuple_.metadata.get("workflow", "")) if tuple_.metadata else ""
-        if workflow not in WORKFLOWS:
+        if workflow not in workflows():
             err_console.print(f"[red]run {run_id} has no known workflow ({workflow!r})[/]")
             raise typer.Exit(2)
         graph_input: Any = Command(resume=answer) if answer is not None else None
@@ -146,6 +160,8 @@ def show(run_id: str, as_json: bool = typer.Option(True, "--json/--no-json")) ->
     import asyncio
 
     async def load() -> dict[str, Any] | None:
+        from workflows.checkpoint import open_checkpointer
+
         settings = settings_or_exit()
         async with open_checkpointer(settings.checkpoint_path) as saver:
             found = await saver.aget_tuple({"configurable": {"thread_id": run_id}})

@@ -15,8 +15,12 @@ router = APIRouter(tags=["health"])
 async def health(request: Request) -> dict[str, Any]:
     """Status, chosen backend and default model; answers before any model is loaded."""
     gateway = request.app.state.gateway
+    ready = getattr(request.app.state, "ready", None)
+    error = getattr(request.app.state, "startup_error", None)
     return {
-        "status": "ok",
+        "status": "error" if error else "ok",
+        "ready": bool(ready is not None and ready.is_set() and not error),
+        **({"startup_error": error} if error else {}),
         "backend": gateway.backend_name,
         "model": gateway.default_model,
         "backend_reason": gateway.selection_reason,

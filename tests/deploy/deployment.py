@@ -182,8 +182,11 @@ def is_route(path: str, method: str = "GET") -> bool:
 
     from agents.settings import Settings
     from server.app import create_app
+    from server.warmup import import_heavy
 
     app = create_app(Settings(database_url="sqlite:///:memory:"))
+    for module in import_heavy():  # what the server mounts once it is listening
+        app.include_router(module.router)
     scope = {"type": "http", "path": path, "method": method, "root_path": "", "headers": [], "query_string": b""}
     return any(route.matches(scope)[0] == Match.FULL for route in app.routes)
 

@@ -47,3 +47,10 @@ def test_tally_counts_votes_and_abstentions() -> None:
     text = render(view)
     assert "██ 2" in text and "█ 1" in text and "(abstained)" in text
     assert "winner '42', agreement 67%, samples saved 1" in " ".join(text.split())
+
+
+def test_cli_workflow_names_match_the_registry() -> None:
+    from server.cli.runs import WORKFLOW_NAMES
+    from workflows.registry import WORKFLOWS
+
+    assert set(WORKFLOW_NAMES) == set(WORKFLOWS)
