@@ -83,6 +83,19 @@ class Gateway:
         self.selection_reason = selection_reason
         self.max_tokens_cap = max_tokens_cap
 
+    def with_defaults(self, *, model: str | None = None, options: GenerationOptions | None = None) -> Gateway:
+        """A view with another default model or options, sharing this backend and ledger."""
+        if not model and options is None:
+            return self
+        return Gateway(
+            self.backend,
+            default_model=model or self.default_model,
+            default_options=self.default_options.merged(options),
+            ledger=self.ledger,
+            selection_reason=self.selection_reason,
+            max_tokens_cap=self.max_tokens_cap,
+        )
+
     @property
     def backend_name(self) -> str:
         return self.backend.name

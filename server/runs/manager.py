@@ -173,10 +173,12 @@ class RunManager:
             job.outcome = Outcome(status="error", error=error)
             self.hub.finish(job.stream)
         finally:
+            if job.temporary and job.cancel_action != SHUTDOWN:
+                # before `done`: shutdown waits for running jobs, so the database is still open
+                with contextlib.suppress(Exception):
+                    await self._drop_thread(job.thread_id)
             job.done.set()
             self._forget(job)
-        if job.temporary and job.cancel_action != SHUTDOWN:
-            await self._drop_thread(job.thread_id)
 
     def _forget(self, job: RunJob) -> None:
         self.jobs.pop(job.run_id, None)

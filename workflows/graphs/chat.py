@@ -44,7 +44,7 @@ async def respond(state: ChatState, runtime: Runtime[WorkflowContext]) -> dict[s
     if not messages or messages[-1].get("role") != "user":
         raise ValueError("chat needs a last message with role 'user'")
     gateway = runtime.context.gateway
-    agent = state.get("agent")
+    agent = state.get("agent") or runtime.context.agent
     if agent:
         from agents.runner import run_agent
 

@@ -87,9 +87,16 @@ def build_config(state: ReasonState) -> StrategyConfig:
 
 @instrumented("setup")
 async def setup(state: ReasonState, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
+    defaults = runtime.context
+    state = {
+        **state,
+        "strategy": state.get("strategy") or defaults.strategy or "direct",  # type: ignore[typeddict-item]
+        "config": {**defaults.strategy_config, **(state.get("config") or {})},
+    }
     task = build_task(state)
     config = build_config(state)
     update: dict[str, Any] = {
+        "strategy": state["strategy"],
         "task_spec": task.spec.model_dump(),
         "strategy_config": config.model_dump(),
         "question": task.question,
