@@ -6,12 +6,13 @@ confusing error deep inside a request.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 BackendName = Literal["auto", "ollama", "embedded", "scripted"]
 SandboxMode = Literal["bwrap", "unsafe-local"]
@@ -50,16 +51,30 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./data/thinkroom.db"
     checkpoint_path: Path = Path("./data/checkpoints.db")
     api_key: str | None = None
-    cors_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"])
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"],
+        description="Allowed browser origins: a JSON list or comma-separated.",
+    )
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     max_workers: int = Field(default=4, ge=1, le=64)
-    extra_graphs: list[str] = Field(
+    extra_graphs: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="Extra workflows to serve, as 'module:function' builders (JSON list in the env).",
+        description="Extra workflows to serve, as 'module:function' builders: a JSON list or comma-separated.",
     )
     sandbox: SandboxMode = "bwrap"
     sandbox_timeout_s: float = Field(default=10.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("cors_origins", "extra_graphs", mode="before")
+    @classmethod
+    def _list_from_env(cls, value: object) -> object:
+        """Accept a JSON list or a comma-separated string, as people write them in `.env`."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
 
     @field_validator("ollama_host")
     @classmethod

@@ -28,3 +28,17 @@ def test_bad_value_names_the_setting(monkeypatch: pytest.MonkeyPatch, var: str, 
     monkeypatch.setenv(var, value)
     with pytest.raises(SettingsError, match=var):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    "raw", ['["http://a.example:3000", "http://b.example"]', "http://a.example:3000, http://b.example"]
+)
+def test_cors_origins_accept_json_or_commas(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv("THINKROOM_CORS_ORIGINS", raw)
+    assert load_settings().cors_origins == ["http://a.example:3000", "http://b.example"]
+
+
+def test_a_broken_json_list_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("THINKROOM_EXTRA_GRAPHS", '["unclosed"')
+    with pytest.raises(SettingsError, match="THINKROOM_EXTRA_GRAPHS"):
+        load_settings()
