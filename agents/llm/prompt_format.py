@@ -26,11 +26,14 @@ TURN_STOPS = ["\nQuestion:", "\n\nQuestion", "\nUser:", "\n\n\n"]
 def render_completion_prompt(messages: list[ChatMessage]) -> str:
     """Render chat turns as a Q/A transcript ending with an open answer.
 
-    A single user turn with no system text and no trailing punctuation is passed through
-    raw, so `ask "The capital of France is"` continues the sentence as a user expects.
+    A single user turn with no system text is passed through raw when it is a sentence
+    fragment (`ask "The capital of France is"` continues it) or a multi-line prompt that
+    ends in a newline (few-shot prompts such as Tree of Thoughts' "Possible next steps:").
     """
-    if len(messages) == 1 and messages[0].role == "user" and is_continuation(messages[0].content):
-        return messages[0].content
+    if len(messages) == 1 and messages[0].role == "user":
+        text = messages[0].content
+        if is_continuation(text) or is_completion_prompt(text):
+            return text
     system = [m.content.strip() for m in messages if m.role == "system"]
     # The primer is for plain one-line questions. With a system prompt, or a multi-line
     # (few-shot, chain-of-thought) prompt, the caller has set the format, and a primer would
@@ -49,6 +52,11 @@ def render_completion_prompt(messages: list[ChatMessage]) -> str:
             blocks.append(f"Observation: {text}")
     # the answer line follows its question directly: the model then answers rather than rambles
     return "\n\n".join(blocks) + f"\n{ASSISTANT_PREFIX}"
+
+
+def is_completion_prompt(text: str) -> bool:
+    """A multi-line prompt ending in a newline is written to be continued (few-shot, ToT)."""
+    return text.endswith("\n") and "\n" in text.rstrip("\n")
 
 
 def is_continuation(text: str) -> bool:

@@ -29,7 +29,12 @@ def test_stops_end_the_answer_before_the_model_invents_a_next_turn() -> None:
     assert "\nAnswer:" not in stops  # a chain of thought ends with its own "Answer:" line
 
 
-def test_multi_line_prompts_get_no_primer() -> None:
-    few_shot = "Input: 4 4 6 8\nPossible next steps:\n4 + 4 = 8 (left: 6 8 8)\nInput: 1 2 3 4\nPossible next steps:"
-    prompt = render_completion_prompt([m("user", few_shot)])
-    assert PRIMER not in prompt and prompt.endswith("Possible next steps:\nAnswer:")
+def test_multi_line_questions_get_no_primer() -> None:
+    question = "Janet has 3 apples.\nShe eats one. How many are left?"
+    prompt = render_completion_prompt([m("user", question)])
+    assert PRIMER not in prompt and prompt == f"Question: {question}\nAnswer:"
+
+
+def test_few_shot_completion_prompts_pass_through_raw() -> None:
+    few_shot = "Input: 4 4 6 8\nPossible next steps:\n4 + 4 = 8 (left: 6 8 8)\nInput: 1 2 3 4\nPossible next steps:\n"
+    assert render_completion_prompt([m("user", few_shot)]) == few_shot
