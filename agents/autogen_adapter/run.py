@@ -18,7 +18,6 @@ from autogen_agentchat.teams import RoundRobinGroupChat
 
 from agents.llm import Gateway, GenerationOptions, Usage
 from agents.personas import AgentReply, Persona
-from agents.personas.catalog import EVALUATOR
 from agents.sandbox import SandboxLimits
 
 from .build import build_agent
@@ -102,9 +101,9 @@ async def run_persona_autogen(
     """One turn of `persona` on `task`; `options` override the persona's generation options."""
     usage: list[Usage] = []
     client = await client_for(persona, gateway, usage, options)
-    if persona.name == EVALUATOR.name:
+    if persona.turn == "grade":
         return await _evaluate(persona, task, client, usage, on_event)
-    if persona.uses_sandbox:
+    if persona.turn == "code" and persona.uses_sandbox:
         return await _code(persona, task, client, usage, on_event, sandbox_limits)
     agent = build_agent(persona, client)
     trace = await drive(agent, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)

@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 from agents.llm.types import GenerationOptions, Usage
 
 Framework = Literal["crewai", "autogen"]
+#: What one turn of the persona produces: prose, code that is run, or a grade (score + reasons).
+TurnKind = Literal["answer", "code", "grade"]
 
 
 class Persona(BaseModel):
@@ -24,6 +26,7 @@ class Persona(BaseModel):
     options: GenerationOptions = Field(default_factory=GenerationOptions)
     tools: list[str] = Field(default_factory=list, description="Concept names, or 'all' for every concept.")
     uses_sandbox: bool = False
+    turn: TurnKind = "answer"
     max_iterations: int = 4
     timeout_s: float = 600.0
 

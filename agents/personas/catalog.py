@@ -59,6 +59,7 @@ CODER = Persona(
     framework="autogen",
     options=GenerationOptions(temperature=0.2, max_tokens=512),
     uses_sandbox=True,
+    turn="code",
     max_iterations=6,
 )
 
@@ -76,6 +77,7 @@ EVALUATOR = Persona(
     framework="autogen",
     options=GenerationOptions(temperature=0.0, max_tokens=384),
     uses_sandbox=True,
+    turn="grade",
 )
 
 PERSONAS: dict[str, Persona] = {p.name: p for p in (TUTOR, PROMPT_ENGINEER, CODER, EVALUATOR)}
