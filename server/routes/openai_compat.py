@@ -281,6 +281,7 @@ class RequestGateway(Gateway):
             default_options=base.default_options.merged(options),
             ledger=base.ledger,
             selection_reason=base.selection_reason,
+            max_tokens_cap=base.max_tokens_cap,
         )
         self.records: list[Usage] = []
 
