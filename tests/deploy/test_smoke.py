@@ -13,13 +13,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from tests.ollama_wire import chat_delta, chat_final, ndjson
 from tests.server.helpers import THINKROOM, free_port
 
 from .deployment import final_stage, healthcheck_test, is_route, load_compose, service_environment
@@ -28,38 +28,12 @@ MODEL = "llama3.2:3b"
 ANSWER = ["Hello", " from", " the", " Ollama", " double."]
 
 
-def _final(content: str = "") -> dict[str, Any]:
-    """Ollama's documented last chat object, with the token counts."""
-    return {
-        "model": MODEL,
-        "created_at": "2026-11-27T10:00:00.000Z",
-        "message": {"role": "assistant", "content": content},
-        "done": True,
-        "done_reason": "stop",
-        "total_duration": 5_000_000,
-        "load_duration": 1_000_000,
-        "prompt_eval_count": 26,
-        "prompt_eval_duration": 1_000_000,
-        "eval_count": 5,
-        "eval_duration": 2_000_000,
-    }
-
-
 def _chat(request: Request) -> Response:
     body = json.loads(request.get_data())
     if body.get("stream", True):  # Ollama streams unless the request says "stream": false
-        parts = [
-            {
-                "model": MODEL,
-                "created_at": "2026-11-27T10:00:00Z",
-                "message": {"role": "assistant", "content": t},
-                "done": False,
-            }
-            for t in ANSWER
-        ]
-        lines = "".join(json.dumps(p) + "\n" for p in [*parts, _final()])
+        lines = ndjson(*(chat_delta(t, model=MODEL) for t in ANSWER), chat_final(eval_count=5, model=MODEL))
         return Response(lines, content_type="application/x-ndjson")
-    return Response(json.dumps(_final("".join(ANSWER))), content_type="application/json")
+    return Response(json.dumps(chat_final("".join(ANSWER), eval_count=5, model=MODEL)), content_type="application/json")
 
 
 @pytest.fixture(scope="module")

@@ -14,37 +14,7 @@ from werkzeug import Request, Response
 
 from agents.llm import BackendError, BackendTimeout, BackendUnavailable, Gateway, GenerationOptions, ModelNotFound
 from agents.llm.backends.ollama_backend import OllamaBackend
-
-MODEL = "llama3.2:3b"
-
-
-def final_chunk(content: str = "") -> dict[str, Any]:
-    return {
-        "model": MODEL,
-        "created_at": "2026-11-27T10:00:00.000Z",
-        "message": {"role": "assistant", "content": content},
-        "done": True,
-        "done_reason": "stop",
-        "total_duration": 5_000_000,
-        "load_duration": 1_000_000,
-        "prompt_eval_count": 26,
-        "prompt_eval_duration": 1_000_000,
-        "eval_count": 3,
-        "eval_duration": 2_000_000,
-    }
-
-
-def ndjson(*parts: dict[str, Any]) -> str:
-    return "".join(json.dumps(p) + "\n" for p in parts)
-
-
-def delta(text: str) -> dict[str, Any]:
-    return {
-        "model": MODEL,
-        "created_at": "2026-11-27T10:00:00Z",
-        "message": {"role": "assistant", "content": text},
-        "done": False,
-    }
+from tests.ollama_wire import MODEL, chat_delta, chat_final, ndjson
 
 
 def gateway_for(server: HTTPServer, **kwargs: Any) -> Gateway:
@@ -53,7 +23,7 @@ def gateway_for(server: HTTPServer, **kwargs: Any) -> Gateway:
 
 
 async def test_chat_maps_text_usage_and_options(httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/api/chat", method="POST").respond_with_json(final_chunk("Paris is the capital."))
+    httpserver.expect_request("/api/chat", method="POST").respond_with_json(chat_final("Paris is the capital."))
     gateway = gateway_for(httpserver, num_ctx=8192)
     options = GenerationOptions(temperature=0.2, max_tokens=40, seed=7, stop=["\n"], top_k=5, repeat_penalty=1.1)
     result = await gateway.chat("Capital of France?", options=options)
@@ -76,14 +46,14 @@ async def test_chat_maps_text_usage_and_options(httpserver: HTTPServer) -> None:
 
 async def test_structured_output_sends_schema_as_format(httpserver: HTTPServer) -> None:
     schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
-    httpserver.expect_request("/api/chat").respond_with_json(final_chunk('{"city": "Paris"}'))
+    httpserver.expect_request("/api/chat").respond_with_json(chat_final('{"city": "Paris"}'))
     parsed = await gateway_for(httpserver).structured("Capital of France as JSON", schema)
     assert parsed == {"city": "Paris"}
     assert json.loads(httpserver.log[0][0].get_data())["format"] == schema
 
 
 async def test_stream_joins_chunks_and_reports_usage(httpserver: HTTPServer) -> None:
-    body = ndjson(delta("Par"), delta("is"), delta("."), final_chunk())
+    body = ndjson(chat_delta("Par"), chat_delta("is"), chat_delta("."), chat_final())
     httpserver.expect_request("/api/chat").respond_with_data(body, content_type="application/x-ndjson")
     chunks = [c async for c in gateway_for(httpserver).stream("Capital of France?")]
     assert "".join(c.text for c in chunks) == "Paris."
@@ -97,7 +67,7 @@ async def test_missing_model_is_model_not_found_with_pull_hint(httpserver: HTTPS
 
 
 async def test_error_in_the_middle_of_a_stream_is_backend_error(httpserver: HTTPServer) -> None:
-    body = ndjson(delta("Par"), {"error": "an error was encountered while running the model: GGML_ASSERT"})
+    body = ndjson(chat_delta("Par"), {"error": "an error was encountered while running the model: GGML_ASSERT"})
     httpserver.expect_request("/api/chat").respond_with_data(body, content_type="application/x-ndjson")
     received = []
     with pytest.raises(BackendError, match="mid-response"):
@@ -118,7 +88,7 @@ async def test_connection_refused_is_backend_unavailable() -> None:
 async def test_slow_model_times_out(httpserver: HTTPServer) -> None:
     def slow(_: Request) -> Response:
         time.sleep(1.5)
-        return Response(json.dumps(final_chunk("late")), content_type="application/json")
+        return Response(json.dumps(chat_final("late")), content_type="application/json")
 
     httpserver.expect_request("/api/chat").respond_with_handler(slow)
     with pytest.raises(BackendTimeout):
@@ -196,7 +166,7 @@ async def test_pull_streams_progress(httpserver: HTTPServer) -> None:
 
 
 async def test_transient_connection_failures_are_retried_for_non_streaming_calls(httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/api/chat").respond_with_json(final_chunk("after a retry"))
+    httpserver.expect_request("/api/chat").respond_with_json(chat_final("after a retry"))
     backend = OllamaBackend(httpserver.url_for("").rstrip("/"), default_model=MODEL)
     real_chat = backend.client.chat
     calls = {"n": 0}
