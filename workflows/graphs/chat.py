@@ -29,15 +29,6 @@ class ChatState(TypedDict, total=False):
     usage: dict[str, Any]
 
 
-def _history_prompt(messages: list[dict[str, str]]) -> str:
-    """Earlier turns as context for frameworks that take one task string."""
-    *earlier, last = messages
-    if not earlier:
-        return last["content"]
-    lines = [f"{m['role']}: {m['content']}" for m in earlier[-10:]]
-    return "Conversation so far:\n" + "\n".join(lines) + f"\n\nReply to the user's last message: {last['content']}"
-
-
 @instrumented("respond")
 async def respond(state: ChatState, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
     messages = state.get("messages") or []
@@ -48,7 +39,10 @@ async def respond(state: ChatState, runtime: Runtime[WorkflowContext]) -> dict[s
     if agent:
         from agents.runner import run_agent
 
-        reply = await run_agent(agent, _history_prompt(messages), gateway, on_event=emitter("respond"))
+        history = [ChatMessage(role=m["role"], content=m["content"]) for m in messages[:-1][-10:]]  # type: ignore[arg-type]
+        reply = await run_agent(
+            agent, messages[-1]["content"], gateway, on_event=emitter("respond"), history=history
+        )
         text = reply.text
     else:
         pieces: list[str] = []
