@@ -17,7 +17,7 @@ from typing import Any, Literal, get_args
 
 from agents.knowledge.keywords import CONCEPT_KEYWORDS, QUERY_EXPANSIONS
 from tools.concepts import ALIASES, Concept, list_concepts, resolve_name
-from tools.course import index_text, line_span, query_terms, section_at, split_passages, split_sections
+from tools.course import index_text, line_span, query_terms, section_at, split_lines, split_passages, split_sections
 
 HitKind = Literal["concept", "notes", "erratum", "quiz"]
 KINDS: tuple[HitKind, ...] = get_args(HitKind)
@@ -79,7 +79,7 @@ class CourseIndex:
         aliases: Mapping[str, str] | None = None,
         keywords: Mapping[str, str] | None = None,
     ) -> None:
-        self._lines = notes.splitlines()
+        self._lines = split_lines(notes)
         self._concepts = list(concepts)
         self._docs = list(_documents(notes, self._concepts, aliases or {}, keywords or {}))
         self._section_concepts = _concepts_by_section(self._concepts)

@@ -45,6 +45,12 @@ class Passage:
     opens_section: bool = False
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines as an editor numbers them: only newlines break (str.splitlines also breaks on \\x0c, \\u2028...)."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
 def clean_heading(raw: str) -> str:
     """Heading text without markdown and notebook markers: '#### ▼ **GANs:**' -> 'GANs'."""
     text = _LINK.sub(r"\1", raw)
@@ -77,7 +83,7 @@ def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
 
 def split_sections(text: str) -> list[Section]:
     """Sections in order, each with its ancestors' titles; lines before the first heading are not a section."""
-    lines = text.splitlines()
+    lines = split_lines(text)
     heads = _headings(lines)
     sections: list[Section] = []
     stack: list[tuple[int, str]] = []
@@ -106,7 +112,7 @@ def split_passages(text: str, *, max_words: int = 110, max_lines: int = 8) -> li
     line opens the first passage of its section (without counting towards the limits), so a
     search for the heading lands on it together with the lines it introduces.
     """
-    lines = text.splitlines()
+    lines = split_lines(text)
     passages: list[Passage] = []
     for section in split_sections(text):
         passages.extend(_pack(section, lines, max_words, max_lines))
@@ -128,8 +134,6 @@ def _pack(section: Section, lines: list[str], max_words: int, max_lines: int) ->
         groups[-1].append(number)
         words, count = words + size, count + 1
     return [
-        Passage(
-            section.title, group[0], group[-1], "\n".join(lines[n - 1].rstrip() for n in group), i == 0
-        )
+        Passage(section.title, group[0], group[-1], "\n".join(lines[n - 1].rstrip() for n in group), i == 0)
         for i, group in enumerate(groups)
     ]
