@@ -13,7 +13,7 @@ from agents.llm.factory import create_gateway
 from agents.llm.gateway import Gateway
 from agents.settings import Settings, get_settings
 from server.errors import install_error_handlers
-from server.routes import concepts, health
+from server.routes import concepts, health, search
 from server.routes.dashboard import router as dashboard_router
 from server.security import install_security
 from server.version import VERSION
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     install_security(app, settings)
     app.include_router(health.router)
     app.include_router(concepts.router)
+    app.include_router(search.router)
     app.include_router(dashboard_router)
     app.add_middleware(ReadinessGate, fastapi_app=app)  # the runs, OpenAI and model routes mount on warm-up
     return app

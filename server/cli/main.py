@@ -7,7 +7,7 @@ import typer
 from agents.llm.gateway import Gateway
 from agents.llm.types import GenerationOptions
 
-from . import concepts, models, runs
+from . import concepts, models, runs, search
 from .common import console, err_console, run_with_gateway, settings_or_exit
 
 app = typer.Typer(help="thinkroom: a self-hosted multi-agent service for learning generative AI.", no_args_is_help=True)
@@ -15,6 +15,7 @@ app.add_typer(models.app, name="models")
 app.add_typer(concepts.app, name="concepts")
 app.add_typer(runs.app, name="runs")
 app.command("run")(runs.run_command)
+app.command("search")(search.search_command)
 
 
 @app.command()
