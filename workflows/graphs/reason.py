@@ -74,10 +74,10 @@ def build_config(state: ReasonState) -> StrategyConfig:
     raw.pop("kind", None)
     model: type[BaseModel] | None = CoTSCConfig if strategy == "cot_sc" else ToTConfig if strategy == "tot" else None
     if model is not None:
-        cli_only = {"n", "breadth", "depth", "search", "temperature"}
+        cli_only = {"n", "breadth", "depth", "search", "temperature", "verify_steps"}
         raw = {k: v for k, v in raw.items() if k in model.model_fields or k not in cli_only}
     elif strategy in ("direct", "cot"):
-        raw = {k: v for k, v in raw.items() if k not in {"n", "breadth", "depth", "search"}}
+        raw = {k: v for k, v in raw.items() if k not in {"n", "breadth", "depth", "search", "verify_steps"}}
     try:
         return _CONFIG.validate_python({"kind": strategy, **raw})
     except ValidationError as exc:
@@ -141,7 +141,7 @@ async def sample(state: ReasonState, runtime: Runtime[WorkflowContext]) -> dict[
 async def vote(state: ReasonState) -> dict[str, Any]:
     current = sc.CoTSCState.model_validate(state["cot_sc"])
     task = _task(state)
-    winner = next((s for s in current.samples if s.normalised == current.winner), None)
+    winner = sc.winning_sample(current)
     answer = winner.answer if winner else None
     summary = sc.vote_summary(current)
     summary["prompt_tokens_per_sample"] = [s.prompt_tokens for s in current.samples if not s.failed]
@@ -184,7 +184,12 @@ async def finish(state: ReasonState) -> dict[str, Any]:
         "tot": current.model_dump(),
         "answer": current.answer,
         "verified": current.verified,
-        "trace": {"best_id": current.best_id, "nodes": len(current.nodes), "stop_reason": current.stop_reason},
+        "trace": {
+            "best_id": current.best_id,
+            "nodes": len(current.nodes),
+            "pruned_invalid": current.pruned_invalid,
+            "stop_reason": current.stop_reason,
+        },
         "usage": current.usage.model_dump(),
     }
 

@@ -54,7 +54,12 @@ class CoTSCConfig(_Config):
 
 
 class ToTConfig(_Config):
-    """Tree of Thoughts (Yao et al. 2023): generate, evaluate, select over a tree."""
+    """Tree of Thoughts (Yao et al. 2023): generate, evaluate, select over a tree.
+
+    The paper's exact behaviour (for replaying its logs) is verify_steps=False,
+    constrained_verdicts=False; the defaults spend no call on an impossible step and never
+    lose a value sample to an unparseable verdict.
+    """
 
     kind: Literal["tot"] = "tot"
     search: Literal["bfs", "dfs"] = "bfs"
@@ -70,12 +75,24 @@ class ToTConfig(_Config):
     breadth: int = Field(default=5, ge=1, le=64, description="b: states kept per BFS level")
     depth: int | None = Field(default=None, ge=1, le=16, description="T: steps; None = the task's own")
     value_threshold: float = Field(default=1.0, description="DFS prunes children valued below this")
-    max_nodes: int = Field(default=200, ge=1, description="hard bound on generated nodes (cost guard)")
+    max_nodes: int = Field(
+        default=200, ge=1, description="hard bound on generated nodes, invalid ones not counted (cost guard)"
+    )
     temperature: float = Field(default=0.7, ge=0.0, le=2.0)
     max_tokens: int = Field(default=256, ge=1, description="budget of a generate call")
     eval_max_tokens: int = Field(default=96, ge=1, description="budget of an evaluate call")
     max_concurrency: int = Field(default=4, ge=1, le=64)
     cache_values: bool = Field(default=True, description="reuse a value for an identical evaluation prompt")
+    verify_steps: bool = Field(
+        default=True,
+        description="prune proposals the task's exact step verifier rejects (Game of 24) before valuing them; "
+        "False = the paper",
+    )
+    constrained_verdicts: bool = Field(
+        default=True,
+        description="a value sample naming no verdict gets one by constrained decoding instead of scoring 0; "
+        "False = the paper",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ToTConfig:

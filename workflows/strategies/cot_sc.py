@@ -16,6 +16,11 @@ plus the samples not yet drawn (no outcome of the rest can change the winner), o
 `min_samples`. plan_batch draws the fewest samples that could trigger a stop if they all
 agreed, so a unanimous start never draws a sample it does not need.
 
+Verified votes: on a task with a gold-free answer check (Game of 24's exact verifier), each
+sample's answer is checked, and the winner is the most-voted answer that verifies (the plain
+majority when none does). The stop rules then count only verifying answers, since one
+verifying sample outvotes any number of wrong ones.
+
 Prefix reuse: every sample sends the byte-identical prompt, so llama.cpp's KV cache and
 Ollama's prompt cache evaluate it once; `prefix_reuse=False` prepends a per-sample nonce
 line, which defeats both (used by the bench to measure the saving).
@@ -47,6 +52,7 @@ class Sample(BaseModel):
     answer: str | None = None
     normalised: str | None = None
     abstained: bool = False
+    verified: bool | None = Field(default=None, description="the task's gold-free answer check; None = none")
     failed: bool = Field(default=False, description="the model call itself raised a GatewayError")
     error: str | None = None
     prompt_tokens: int = 0
@@ -65,7 +71,10 @@ class CoTSCState(BaseModel):
     reached_at: dict[str, int] = Field(default_factory=dict, description="tally position where each count was hit")
     drawn: int = 0
     abstentions: int = 0
+    verified: dict[str, bool] = Field(default_factory=dict, description="answer check per voted answer, if any")
     winner: str | None = None
+    winner_verified: bool | None = None
+    majority: str | None = Field(default=None, description="the most-voted answer, verified or not")
     agreement: float = 0.0
     done: bool = False
     stop_reason: str | None = None
@@ -87,15 +96,24 @@ class CoTSCState(BaseModel):
         """(answer, count), best first: higher count, then earlier reached."""
         return sorted(self.counts.items(), key=lambda kv: (-kv[1], self.reached_at[kv[0]]))
 
+    def standing(self) -> list[tuple[str, int]]:
+        """The ranking with verified answers first: the first is the winner."""
+        return sorted(self.ranking(), key=lambda kv: not self.verified.get(kv[0], False))
+
+    def contenders(self) -> list[int]:
+        """Counts that can still win, best first: with an answer check, only verified answers'."""
+        return [c for a, c in self.ranking() if not self.verified or self.verified.get(a, False)]
+
 
 def init_cot_sc(question: str, config: CoTSCConfig | None = None, task: Task | None = None) -> CoTSCState:
     return CoTSCState(question=question, config=config or CoTSCConfig(), task=task.spec if task else None)
 
 
 def _leader_counts(state: CoTSCState) -> tuple[int, int]:
-    ranked = state.ranking()
-    leader = ranked[0][1] if ranked else 0
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    """Leader and runner-up among the contenders (0 when there is none: any new answer could win)."""
+    counts = state.contenders()
+    leader = counts[0] if counts else 0
+    runner_up = counts[1] if len(counts) > 1 else 0
     return leader, runner_up
 
 
@@ -178,6 +196,7 @@ async def draw_samples(
             answer=answer,
             normalised=normalised or None,
             abstained=not normalised,
+            verified=task.check_answer(answer) if normalised else None,
             error=None if normalised else "no extractable answer",
             prompt_tokens=result.usage.prompt_tokens,
             completion_tokens=result.usage.completion_tokens,
@@ -206,6 +225,8 @@ def tally(state: CoTSCState, samples: list[Sample], emit: Emit | None = None) ->
             key = sample.normalised
             new.counts[key] = new.counts.get(key, 0) + 1
             new.reached_at[key] = new.drawn
+            if sample.verified is not None:
+                new.verified[key] = new.verified.get(key, False) or sample.verified
         emit_event(
             emit,
             "cot_sc.sample",
@@ -214,11 +235,14 @@ def tally(state: CoTSCState, samples: list[Sample], emit: Emit | None = None) ->
                 "answer": sample.answer,
                 "normalised": sample.normalised,
                 "abstained": sample.abstained,
+                "verified": sample.verified,
             },
         )
-    ranked = new.ranking()
-    new.winner = ranked[0][0] if ranked else None
-    new.agreement = ranked[0][1] / new.answered if ranked and new.answered else 0.0
+    standing = new.standing()
+    new.winner = standing[0][0] if standing else None
+    new.winner_verified = new.verified.get(new.winner, False) if new.verified and new.winner else None
+    new.majority = new.ranking()[0][0] if standing else None
+    new.agreement = standing[0][1] / new.answered if standing and new.answered else 0.0
     reason = _stop_reason(new)
     if reason is not None:
         new.done, new.stop_reason = True, reason
@@ -230,12 +254,21 @@ def vote_summary(state: CoTSCState) -> dict[str, Any]:
     return {
         "counts": dict(state.ranking()),
         "winner": state.winner,
+        "winner_verified": state.winner_verified,
+        "majority": state.majority,
+        "verified": dict(state.verified),
         "agreement": state.agreement,
         "abstentions": state.abstentions,
         "samples_used": state.drawn,
         "samples_saved": state.samples_saved,
         "stop_reason": state.stop_reason,
     }
+
+
+def winning_sample(state: CoTSCState) -> Sample | None:
+    """The first sample that gave the winning answer (one that verified, if the winner did)."""
+    matching = [s for s in state.samples if s.normalised == state.winner]
+    return next((s for s in matching if s.verified), matching[0] if matching else None)
 
 
 async def run_cot_sc(
@@ -253,7 +286,7 @@ async def run_cot_sc(
         indices = plan_batch(state)
         samples = await draw_samples(indices, state.question, state.config, gateway, task=task)
         state = tally(state, samples, emit)
-    winner_sample = next((s for s in state.samples if s.normalised == state.winner), None)
+    winner_sample = winning_sample(state)
     answer = winner_sample.answer if winner_sample else None
     per_sample = [s.prompt_tokens for s in state.samples if not s.failed]
     trace = state.model_dump()
@@ -280,4 +313,5 @@ __all__ = [
     "sample_prompt",
     "tally",
     "vote_summary",
+    "winning_sample",
 ]

@@ -18,7 +18,15 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field
 
 from .answers import extract_answer, normalize_answer
-from .game24 import expression_from_steps, get_current_numbers, verify_24
+from .game24 import (
+    InvalidStep,
+    answer_problem,
+    check_step,
+    expression_from_steps,
+    get_current_numbers,
+    numbers_after,
+    verify_24,
+)
 
 VERDICTS: dict[str, float] = {"impossible": 0.001, "likely": 1.0, "sure": 20.0}  # the ToT repo's map
 _VOTE = re.compile(r"best choice is\s*\D{0,3}(\d+)", re.IGNORECASE)
@@ -51,6 +59,11 @@ def first_verdict(output: str) -> str | None:
     return None
 
 
+def verdict_value(verdicts: list[str]) -> float:
+    """sum(value * count) over the verdict map, as the ToT repo sums: the order of verdicts cannot matter."""
+    return sum(value * verdicts.count(name) for name, value in VERDICTS.items())
+
+
 def vote_counts(outputs: list[str], n_choices: int) -> list[float]:
     """ToT vote unwrap: 'The best choice is {s}' (1-based) counted per choice."""
     counts = [0.0] * n_choices
@@ -68,6 +81,8 @@ class Task:
     numeric: ClassVar[bool] = False
     default_depth: ClassVar[int] = 3
     propose_stop: ClassVar[list[str] | None] = None
+    #: Whether `step_problem` can reject a proposed step exactly (ToT prunes those unvalued).
+    verifies_steps: ClassVar[bool] = False
 
     def __init__(self, question: str, params: dict[str, Any]) -> None:
         self.question = question
@@ -112,6 +127,10 @@ class Task:
     def sample_prompt(self, state: str) -> str:
         return f"Problem: {self.question}\nSteps so far:\n{_shown(state)}Next step (one line):\n"
 
+    def step_problem(self, state: str, step: str) -> str | None:
+        """Why `step` cannot follow `state` under the task's rules; None = valid or cannot tell."""
+        return None
+
     def parse_sample(self, state: str, output: str) -> str | None:
         line = next((ln.strip() for ln in output.split("\n") if ln.strip()), "")
         return _ENUM.sub("", line) or None
@@ -132,19 +151,26 @@ class Task:
         """A value known without asking the model (None = ask)."""
         return None
 
+    def verdict_names(self, state: str) -> list[str] | None:
+        """The verdict words the value prompt for `state` asks for (None: it asks for a rating)."""
+        return None if self.params.get("rating", "verdict") == "scale" else list(reversed(VERDICTS))
+
+    def value_reasons(self, state: str) -> bool:
+        """Whether the value prompt for `state` expects reasoning before the verdict."""
+        return True
+
     def value_unwrap(self, state: str, outputs: list[str]) -> tuple[float, list[str]]:
-        """Sum of per-sample scores (verdict map, or a 1-10 rating) and the raw verdicts."""
-        total, verdicts = 0.0, []
+        """Summed verdicts (by count) plus any 1-10 ratings, and the raw verdicts."""
+        ratings: list[float] = []
+        verdicts: list[str] = []
         for output in outputs:
             verdict = first_verdict(output)
-            if verdict is not None:
-                total += VERDICTS[verdict]
-                verdicts.append(verdict)
-                continue
-            rating = next((m.group(1) for ln in output.split("\n") if (m := _SCALE.match(ln))), None)
-            verdicts.append(rating or "?")
-            total += float(rating) if rating else 0.0
-        return total, verdicts
+            if verdict is None:
+                rating = next((m.group(1) for ln in output.split("\n") if (m := _SCALE.match(ln))), None)
+                ratings.append(float(rating) if rating else 0.0)
+                verdict = rating or "?"
+            verdicts.append(verdict)
+        return verdict_value(verdicts) + sum(ratings), verdicts
 
     def vote_prompt(self, states: list[str]) -> str:
         choices = "".join(f"Choice {i}:\n{s or '(no steps yet)'}\n" for i, s in enumerate(states, 1))
@@ -167,6 +193,10 @@ class Task:
 
     def check(self, state: str) -> bool | None:
         """Ground-truth-free self-check a search may use; None = cannot tell."""
+        return None
+
+    def check_answer(self, answer: str | None) -> bool | None:
+        """Ground-truth-free check of a final answer (a vote may prefer those); None = cannot tell."""
         return None
 
     def verify(self, answer: str | None) -> bool | None:
@@ -215,6 +245,7 @@ class Game24Task(Task):
     numeric = False
     default_depth = 4  # three arithmetic steps, then the 'Answer:' expression (as in the paper)
     propose_stop: ClassVar[list[str] | None] = ["\nInput:"]
+    verifies_steps: ClassVar[bool] = True
 
     def direct_prompt(self) -> str:
         return game24_prompts()["standard_prompt"].format(input=self.question)
@@ -256,6 +287,16 @@ class Game24Task(Task):
     def sample_prompt(self, state: str) -> str:
         return game24_prompts()["cot_prompt"].format(input=self.question) + "Steps:\n" + state
 
+    def step_problem(self, state: str, step: str) -> str | None:
+        """Exact check: an 'Answer:' must verify; a step must be right on the numbers its path leaves."""
+        if step.strip().lower().startswith("answer"):
+            return answer_problem(step, self.question)
+        try:
+            check_step(numbers_after(self.question, state), step)
+        except InvalidStep as exc:
+            return exc.reason
+        return None
+
     def parse_sample(self, state: str, output: str) -> str | None:
         lines = self.parse_proposals(state, output, 1)
         return lines[0] if lines else None
@@ -273,9 +314,21 @@ class Game24Task(Task):
             return 0.0
         return None
 
+    def verdict_names(self, state: str) -> list[str] | None:
+        """The repo's prompts teach sure/likely/impossible for steps, sure/impossible for an answer."""
+        return ["sure", "likely", "impossible"] if self._is_step(state) else ["sure", "impossible"]
+
+    def value_reasons(self, state: str) -> bool:
+        """Step values reason before the verdict; the last-step prompt ('Judge:') goes straight to it."""
+        return self._is_step(state)
+
+    @staticmethod
+    def _is_step(state: str) -> bool:
+        return "left: " in state.strip().split("\n")[-1]
+
     def value_unwrap(self, state: str, outputs: list[str]) -> tuple[float, list[str]]:
         verdicts = [first_verdict(o) or "?" for o in outputs]
-        return sum(VERDICTS.get(v, 0.0) for v in verdicts), verdicts
+        return verdict_value(verdicts), verdicts
 
     def is_terminal(self, state: str) -> bool:
         last = state.strip().split("\n")[-1].lower() if state.strip() else ""
@@ -291,6 +344,10 @@ class Game24Task(Task):
 
     def check(self, state: str) -> bool | None:
         return verify_24(self.answer_from_state(state), self.question)
+
+    def check_answer(self, answer: str | None) -> bool | None:
+        """Exact and gold-free: the puzzle alone says whether an expression makes 24."""
+        return verify_24(answer, self.question)
 
     def verify(self, answer: str | None) -> bool | None:
         return verify_24(answer, self.question)
@@ -375,5 +432,6 @@ __all__ = [
     "gsm8k_items",
     "gsm8k_reference",
     "task_from_spec",
+    "verdict_value",
     "vote_counts",
 ]

@@ -9,6 +9,15 @@ prompt reuses its value (the repo's value cache); a duplicate state within a ste
 0; greedy selection keeps the top-b by value with ties in generation order. Every
 generated node stays in `state.nodes` with its parent link, value, `kept` flag and the
 reason it was pruned, so a UI can draw the whole tree.
+
+Two departures from the paper, each a config switch (both off = the paper, for replication):
+
+- `verify_steps`: a task with an exact step verifier (Game of 24) rejects impossible
+  proposals ("10 / 6 = 30") before they are valued, so no model call is spent on them and
+  no small model can rate them "sure". They stay in the tree, invalid, with the reason.
+- `constrained_verdicts`: a value sample whose free text names no verdict (the paper would
+  score it 0) gets one from the gateway's constrained decoding over the task's verdict
+  names, continuing from the sample's own reasoning; see `_value_outputs` for why only then.
 """
 
 from __future__ import annotations
@@ -26,10 +35,22 @@ from agents.llm.types import GenerationOptions
 
 from .base import Emit, Stopwatch, StrategyResult, UsageTotals, emit_event
 from .config import ToTConfig
-from .tasks import Task, TaskSpec, vote_counts
+from .tasks import Task, TaskSpec, first_verdict, vote_counts
 
 ROOT = "0"
 Phase = Literal["expand", "evaluate", "select", "dfs", "finish", "complete"]
+#: Room for '{"verdict": "impossible"}' in any tokenizer, with the grammar's optional spaces.
+VERDICT_TOKENS = 24
+
+
+def verdict_schema(names: list[str]) -> dict[str, Any]:
+    """JSON schema of one verdict: the embedded backend compiles it to a llama.cpp grammar, Ollama
+    passes it as `format`, so the answer is always one of `names`."""
+    return {
+        "type": "object",
+        "properties": {"verdict": {"type": "string", "enum": names}},
+        "required": ["verdict"],
+    }
 
 
 class ThoughtNode(BaseModel):
@@ -47,6 +68,9 @@ class ThoughtNode(BaseModel):
     terminal: bool = False
     kept: bool = False
     pruned_reason: str | None = None
+    valid: bool | None = Field(default=None, description="the task's exact step check; None = not checked")
+    invalid_reason: str | None = Field(default=None, description="why the step breaks the rules (never valued)")
+    constrained: int = Field(default=0, description="verdicts the grammar supplied (free text named none)")
 
 
 class ToTState(BaseModel):
@@ -76,6 +100,11 @@ class ToTState(BaseModel):
     @property
     def generated(self) -> int:
         return len(self.nodes) - 1
+
+    @property
+    def pruned_invalid(self) -> int:
+        """Proposals the exact step verifier rejected (kept in the tree, never valued)."""
+        return sum(1 for n in self.nodes.values() if n.valid is False)
 
     def take_seed(self) -> int:
         seed = self.config.seed + self.next_seed
@@ -108,26 +137,29 @@ async def _calls(
     state: ToTState,
     gateway: Gateway,
     requests: list[Request],
-) -> list[str | None]:
-    """Run (prompt, seed, max_tokens, stop) requests concurrently; a failure yields None."""
+    schema: dict[str, Any] | None = None,
+) -> list[Any]:
+    """Run (prompt, seed, max_tokens, stop) requests concurrently: texts, or with `schema` the
+    parsed JSON values; a failure yields None."""
     limit = asyncio.Semaphore(state.config.max_concurrency)
 
-    async def one(prompt: str, seed: int, max_tokens: int, stop: list[str] | None) -> str | None:
+    async def one(prompt: str, seed: int, max_tokens: int, stop: list[str] | None) -> Any:
         options = GenerationOptions(temperature=state.config.temperature, max_tokens=max_tokens, seed=seed, stop=stop)
         async with limit:
             try:
-                result = await gateway.chat(prompt, options=options)
+                result = await gateway.chat(prompt, options=options, json_schema=schema)
             except GatewayError as exc:
                 state.usage.add_failure()
                 state.errors.append(f"{type(exc).__name__}: {exc}"[:300])
                 return None
         state.usage.add(result)
-        return result.text
+        return result.parsed if schema is not None else result.text
 
     return list(await asyncio.gather(*(one(*r) for r in requests)))
 
 
 def _add_child(state: ToTState, parent: ThoughtNode, text: str, task: Task) -> ThoughtNode:
+    """A new node; with `verify_steps` on a verifying task, checked and, if invalid, pruned at once."""
     node_id = str(len(state.nodes))
     child_state = f"{parent.state}{text}\n"
     node = ThoughtNode(
@@ -138,6 +170,11 @@ def _add_child(state: ToTState, parent: ThoughtNode, text: str, task: Task) -> T
         state=child_state,
         terminal=task.is_terminal(child_state),
     )
+    if state.config.verify_steps and task.verifies_steps:
+        problem = task.step_problem(parent.state, text)
+        node.valid, node.invalid_reason = problem is None, problem
+        if problem is not None:
+            node.pruned_reason = f"invalid: {problem}"
     state.nodes[node_id] = node
     return node
 
@@ -179,17 +216,28 @@ async def _generate(
         cursor += count
         texts = texts[: cfg.max_children] if cfg.max_children else texts
         children: list[str] = []
+        invalid: list[ThoughtNode] = []
         for text in texts:
-            if state.generated >= cfg.max_nodes:
+            if state.generated - state.pruned_invalid >= cfg.max_nodes:
                 state.stop_reason = "max_nodes"
                 break
-            children.append(_add_child(state, parent, text, task).id)
+            child = _add_child(state, parent, text, task)
+            if child.valid is False:
+                invalid.append(child)
+            else:
+                children.append(child.id)
         new_ids.extend(children)
         if count:
             emit_event(
                 emit,
                 "tot.expand",
                 {"parent_id": pid, "node_ids": children, "texts": [state.nodes[c].text for c in children]},
+            )
+        for node in invalid:
+            emit_event(
+                emit,
+                "tot.prune",
+                {"parent_id": pid, "node_id": node.id, "text": node.text, "reason": node.invalid_reason},
             )
     return new_ids
 
@@ -232,19 +280,16 @@ async def _evaluate(state: ToTState, ids: list[str], task: Task, gateway: Gatewa
                 state.value_cache[key] = static
         else:
             pending[key] = [node_id]
-    requests: list[Request] = []
-    for group in pending.values():
-        prompt = task.value_prompt(state.nodes[group[0]].state)
-        requests += [(prompt, state.take_seed(), cfg.eval_max_tokens, None) for _ in range(cfg.n_evaluate)]
-    answers = await _calls(state, gateway, requests)
-    for g, (key, group) in enumerate(pending.items()):
-        chunk = [o or "" for o in answers[g * cfg.n_evaluate : (g + 1) * cfg.n_evaluate]]
+    states = [state.nodes[group[0]].state for group in pending.values()]
+    per_state, forced = await _value_outputs(state, states, task, gateway)
+    for (key, group), chunk, supplied in zip(pending.items(), per_state, forced, strict=True):
         value, verdicts = task.value_unwrap(state.nodes[group[0]].state, chunk)
         if cfg.cache_values:
             state.value_cache[key] = value
         for position, node_id in enumerate(group):
             node = state.nodes[node_id]
             node.value, node.votes, node.cached = value, verdicts, position > 0
+            node.constrained = supplied
     for node_id in todo:
         node = state.nodes[node_id]
         emit_event(
@@ -258,6 +303,60 @@ async def _evaluate(state: ToTState, ids: list[str], task: Task, gateway: Gatewa
                 "duplicate_of": node.duplicate_of,
             },
         )
+
+
+def _reasoning(output: str) -> str:
+    """A value sample's free text up to where it stops being about this state (a blank line)."""
+    text = output.split("\n\n")[0].strip()
+    return f"{text}\n" if text else ""
+
+
+async def _value_outputs(
+    state: ToTState, states: list[str], task: Task, gateway: Gateway
+) -> tuple[list[list[str]], list[int]]:
+    """`n_evaluate` value outputs per state, and how many verdicts constrained decoding supplied.
+
+    With `constrained_verdicts` and a task that names its verdicts, a sample whose free text
+    names none is finished by one grammar-constrained call on the same prompt plus that
+    sample's reasoning, so it always yields a verdict; a prompt that asks for the verdict
+    alone (Game of 24's last step) goes straight to the constrained call. Samples whose text
+    already names a verdict keep it: a second, constrained draw of the same choice would only
+    cost a call, and every scripted value (and the paper's own outputs) would change. The
+    switch is a separate flag because the paper scores an unparseable sample 0, so a
+    replication must turn it off.
+    """
+    cfg = state.config
+    n = cfg.n_evaluate
+    names = [task.verdict_names(s) if cfg.constrained_verdicts else None for s in states]
+    free = [g for g, s in enumerate(states) if names[g] is None or task.value_reasons(s)]
+    requests: list[Request] = [
+        (task.value_prompt(states[g]), state.take_seed(), cfg.eval_max_tokens, None) for g in free for _ in range(n)
+    ]
+    texts = await _calls(state, gateway, requests)
+    outputs: list[list[str | None]] = [[""] * n for _ in states]
+    for k, g in enumerate(free):
+        outputs[g] = texts[k * n : (k + 1) * n]
+    todo = [
+        (g, i)
+        for g, chunk in enumerate(outputs)
+        for i, out in enumerate(chunk)
+        if names[g] is not None and out is not None and first_verdict(out) is None
+    ]
+    supplied = [0] * len(states)
+    by_names: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+    for g, i in todo:
+        by_names.setdefault(tuple(names[g] or []), []).append((g, i))
+    for verdicts, slots in by_names.items():
+        asks: list[Request] = [
+            (task.value_prompt(states[g]) + _reasoning(outputs[g][i] or ""), state.take_seed(), VERDICT_TOKENS, None)
+            for g, i in slots
+        ]
+        parsed = await _calls(state, gateway, asks, verdict_schema(list(verdicts)))
+        for (g, i), value in zip(slots, parsed, strict=True):
+            if isinstance(value, dict) and value.get("verdict") in verdicts:
+                outputs[g][i] = str(value["verdict"])
+                supplied[g] += 1
+    return [[o or "" for o in chunk] for chunk in outputs], supplied
 
 
 # --------------------------------------------------------------------------- BFS steps
@@ -408,7 +507,11 @@ def _best_node(state: ToTState, task: Task) -> ThoughtNode | None:
         return state.nodes[state.best_id]
     pool = [state.nodes[i] for i in state.frontier if i != ROOT]
     if state.config.search == "dfs" or not pool:
-        pool = [n for n in state.nodes.values() if n.id != ROOT and n.pruned_reason != "leaf failed the task check"]
+        pool = [
+            n
+            for n in state.nodes.values()
+            if n.id != ROOT and n.valid is not False and n.pruned_reason != "leaf failed the task check"
+        ]
     if not pool:
         return None
     order = {n.id: k for k, n in enumerate(pool)}
@@ -427,7 +530,11 @@ def finish(state: ToTState, task: Task, emit: Emit | None = None) -> ToTState:
     new.answer = task.answer_from_state(best.state) if best else None
     new.verified = task.verify(new.answer)
     new.done, new.phase = True, "complete"
-    emit_event(emit, "tot.finish", {"best_id": new.best_id, "answer": new.answer, "verified": new.verified})
+    emit_event(
+        emit,
+        "tot.finish",
+        {"best_id": new.best_id, "answer": new.answer, "verified": new.verified, "pruned_invalid": new.pruned_invalid},
+    )
     return new
 
 

@@ -11,12 +11,13 @@ from agents.llm.types import ChatMessage, ChatResult, GenerationOptions
 
 
 class RecordingBackend(ScriptedBackend):
-    """Scripted backend that remembers each call's options and can fail chosen calls."""
+    """Scripted backend that remembers each call's options and JSON schema, and can fail chosen calls."""
 
     def __init__(self, rules: list[dict[str, Any]], *, fail_calls: set[int] | None = None, **kw: Any) -> None:
         super().__init__(rules, **kw)
         self.fail_calls = fail_calls or set()
         self.options: list[GenerationOptions] = []
+        self.schemas: list[dict[str, Any] | None] = []
 
     async def chat(
         self,
@@ -27,6 +28,7 @@ class RecordingBackend(ScriptedBackend):
     ) -> ChatResult:
         call = len(self.options)
         self.options.append(options)
+        self.schemas.append(json_schema)
         if call in self.fail_calls:
             raise BackendError(f"scripted failure on call {call}", backend=self.name)
         return await super().chat(messages, model, options, json_schema)

@@ -89,9 +89,10 @@ async def test_bfs_solves_a_scripted_puzzle_and_the_verifier_checks_it() -> None
         g24_value("30", ["impossible"]),
         {"pattern": r"Answer: \(3 \+ 3\) \* 4 = 24\nJudge:\Z", "response": "sure"},
     ]
+    paper = {"verify_steps": False, "constrained_verdicts": False}
     gateway, _ = scripted(rules)
     task = get_task("game24", puzzle="1 2 3 4")
-    result = await run_tot(task, gateway, ToTConfig(breadth=1, n_evaluate=1))
+    result = await run_tot(task, gateway, ToTConfig(breadth=1, n_evaluate=1, **paper))
     state = ToTState.model_validate(result.trace)
     best = state.nodes[state.best_id or ""]
     assert best.text == "Answer: (3 + 3) * 4 = 24" and best.depth == 4
@@ -103,7 +104,17 @@ async def test_bfs_solves_a_scripted_puzzle_and_the_verifier_checks_it() -> None
 
     # with T = 3 (no answer step) the answer is rebuilt from the steps exactly
     gateway, _ = scripted(rules)
-    result = await run_tot(task, gateway, ToTConfig(breadth=1, n_evaluate=1, depth=3))
+    result = await run_tot(task, gateway, ToTConfig(breadth=1, n_evaluate=1, depth=3, **paper))
+    assert result.answer == "4 * (3 + (1 + 2)) = 24" and result.verified is True
+
+    # verifying steps (the default) prunes the wrong answer line unvalued; the steps' answer wins
+    gateway, backend = scripted(rules)
+    result = await run_tot(task, gateway, ToTConfig(breadth=1, n_evaluate=1))
+    state = ToTState.model_validate(result.trace)
+    wrong = next(n for n in state.nodes.values() if n.text.startswith("Answer:"))
+    assert wrong.valid is False and wrong.value is None and not wrong.kept
+    assert wrong.invalid_reason == "(3 + 3) * 4 uses 3 3 4, not 1 2 3 4"
+    assert not any("Judge:" in p for p in backend.prompts)
     assert result.answer == "4 * (3 + (1 + 2)) = 24" and result.verified is True
 
 
@@ -181,7 +192,8 @@ async def test_replay_of_the_papers_gpt4_log_selects_the_same_states() -> None:
     task = get_task("game24", index=log["idx"])
     assert isinstance(task, Game24Task) and task.question == log["steps"][0]["x"]
     gateway, _ = scripted(replay_rules(log, task, n_evaluate=3))
-    state = init_tot(task, ToTConfig(breadth=5, n_evaluate=3, temperature=0.7))
+    paper = ToTConfig(breadth=5, n_evaluate=3, temperature=0.7, verify_steps=False, constrained_verdicts=False)
+    state = init_tot(task, paper)
     assert state.depth_limit == 4
     for step in log["steps"]:
         state = await expand(state, task, gateway)
@@ -197,6 +209,47 @@ async def test_replay_of_the_papers_gpt4_log_selects_the_same_states() -> None:
     # the repo's own verdicts on the five final states agree with the exact verifier
     assert [task.check(state.nodes[i].state) for i in state.frontier] == [bool(i["r"]) for i in log["infos"]]
     assert sum(1 for n in state.nodes.values() if n.id != ROOT) == sum(len(s["new_ys"]) for s in log["steps"])
+    assert state.errors == [] and state.pruned_invalid == 0
+
+
+async def test_replay_with_verified_steps_prunes_the_logs_invalid_states() -> None:
+    """GPT-4's own log keeps invalid states; verifying steps changes the third selection, not the answer."""
+    log = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    task = get_task("game24", index=log["idx"])
+    gateway, backend = scripted(replay_rules(log, task, n_evaluate=3))
+    state = init_tot(task, ToTConfig(breadth=5, n_evaluate=3, depth=3, constrained_verdicts=False))
+    selections = []
+    for step in log["steps"][:3]:
+        state = await expand(state, task, gateway)
+        state = await evaluate(state, task, gateway)
+        state = select(state)
+        selections.append([state.nodes[i].state for i in state.frontier])
+    assert selections[:2] == [step["select_new_ys"] for step in log["steps"][:2]]
+    invalid = {n.text: n.invalid_reason for n in state.nodes.values() if n.valid is False}
+    assert invalid == {
+        "5 * 4 = 20 (left: 20)": "the numbers left are 16 20, not 20",
+        "4 * 5 = 20 (left: 20)": "the numbers left are 16 20, not 20",
+        "15 - 10 = 5 (left: 5 10)": "the numbers left are 5, not 5 10",
+        "15 / 10 = 1.5 (left: 1.5 10)": "the numbers left are 3/2, not 1.5 10",
+        "10 - 15 = -5 (left: -5 15)": "the numbers left are -5, not -5 15",
+        "10 / 15 = 0.666 (left: 0.666 15)": "the numbers left are 2/3, not 0.666 15",
+        "10 - 7 = 3 (left: 3 7)": "the numbers left are 3, not 3 7",
+    }
+    # three of the log's five third-step picks are invalid: its two solved states stay, the next-best fill in
+    last = [y.rstrip("\n").split("\n")[-1] for y in selections[2]]
+    assert last == [
+        "4 + 20 = 24 (left: 24)",
+        "10 + 14 = 24 (left: 24)",
+        "4 * 20 = 80 (left: 80)",
+        "10 - 1.5 = 8.5 (left: 8.5)",
+        "1.5 * 10 = 15 (left: 15)",
+    ]
+    assert selections[2][:2] == log["steps"][2]["select_new_ys"][:2]
+    # no value prompt was sent for an invalid state ('20' alone is never asked about)
+    assert not any(p.endswith("\n20\n") for p in backend.prompts)
+    state = finish(state, task)
+    assert state.answer == "(10 - 6) + (4 * 5) = 24"
+    assert state.verified is True and state.errors == []
 
 
 def test_extraction_without_an_answer_line() -> None:
