@@ -118,7 +118,7 @@ class CourseIndex:
         if unknown:
             raise ValueError(f"unknown hit kind {unknown[0]!r}; choose from {', '.join(KINDS)}")
         match = fts_query(query)
-        if not match:
+        if not match or (kinds is not None and not kinds):
             return []
         sql = f"SELECT rowid, bm25(docs, {', '.join(map(str, WEIGHTS))}) AS rank FROM docs WHERE docs MATCH ?"
         params: list[Any] = [match]

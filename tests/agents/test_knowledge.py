@@ -38,10 +38,10 @@ def test_shipped_notes_are_the_seed_verbatim() -> None:
 def test_index_is_process_wide_and_covers_everything(index: CourseIndex) -> None:
     assert course_index() is index
     concepts = list_concepts()
-    expected = len(concepts) + sum(len(c.notes_errata) + len(c.quiz) for c in concepts)
-    notes_hits = index.search("the", limit=50, kinds=["notes"])  # a stop-word only: no hits, no error
-    assert notes_hits == []
-    assert len(index) > expected + 150  # plus a couple of hundred notes passages
+    from_concepts = len(concepts) + sum(len(c.notes_errata) + len(c.quiz) for c in concepts)
+    assert len(index) > from_concepts + 150  # plus a couple of hundred notes passages
+    errata = [h for c in concepts for h in index.search(c.name, concept=c.name, kinds=["erratum"], limit=50)]
+    assert len(errata) == sum(len(c.notes_errata) for c in concepts)  # every erratum is indexed under its concept
 
 
 @pytest.mark.parametrize(
@@ -149,6 +149,7 @@ def test_bad_arguments_raise_value_error(index: CourseIndex) -> None:
     with pytest.raises(ValueError, match="unknown hit kind"):
         index.search("beam", kinds=["video"])  # type: ignore[list-item]
     assert set(KINDS) == {"concept", "notes", "erratum", "quiz"}
+    assert index.search("beam", kinds=[]) == []
 
 
 def test_concurrent_searches_share_one_index(index: CourseIndex) -> None:
