@@ -48,8 +48,10 @@ class RunView:
             self.live_worthy = True
             parent = data.get("parent_id")
             for node_id, text in zip(data.get("node_ids", []), data.get("texts", []), strict=False):
-                self.tot_nodes[str(node_id)] = {"text": text, "value": None, "kept": None}
-                self.tot_children.setdefault(None if parent is None else str(parent), []).append(str(node_id))
+                self._add_thought(parent, node_id, {"text": text, "value": None, "kept": None})
+        elif kind == "tot.prune":  # a step the exact verifier rejected: pruned before it was valued
+            pruned = {"text": data.get("text", ""), "value": None, "kept": False, "invalid": data.get("reason")}
+            self._add_thought(data.get("parent_id"), data.get("node_id"), pruned)
         elif kind == "tot.evaluate":
             node = self.tot_nodes.get(str(data.get("node_id")))
             if node is not None:
@@ -62,6 +64,10 @@ class RunView:
                 if str(node_id) in self.tot_nodes:
                     self.tot_nodes[str(node_id)]["kept"] = False
 
+    def _add_thought(self, parent: Any, node_id: Any, node: dict[str, Any]) -> None:
+        self.tot_nodes[str(node_id)] = node
+        self.tot_children.setdefault(None if parent is None else str(parent), []).append(str(node_id))
+
     def _tree(self) -> Tree:
         tree = Tree("[bold]Tree of Thoughts[/]")
 
@@ -71,7 +77,10 @@ class RunView:
                 mark = {True: "[green]✓[/]", False: "[red]✗[/]", None: "·"}[node["kept"]]
                 value = "" if node["value"] is None else f" [cyan]v={node['value']:g}[/]"
                 label = Text.from_markup(f"{mark} [dim]{node_id}[/]{value} ")
-                label.append(str(node["text"]).strip().replace("\n", " ")[:90])
+                invalid = node.get("invalid")
+                label.append(str(node["text"]).strip().replace("\n", " ")[:90], style="dim" if invalid else "")
+                if invalid:
+                    label.append(f"  invalid: {invalid}", style="red")
                 add(branch.add(label), node_id)
 
         for parent in list(self.tot_children):
@@ -88,8 +97,11 @@ class RunView:
         if self.abstained:
             table.add_row("[dim](abstained)[/]", str(self.abstained))
         if self.vote_result:
+            verdict = self.vote_result.get("winner_verified")
+            checked = " (verified)" if verdict is True else " (no answer verifies)" if verdict is False else ""
             table.caption = (
-                f"winner {self.vote_result.get('winner')!r}, agreement {self.vote_result.get('agreement', 0):.0%}, "
+                f"winner {self.vote_result.get('winner')!r}{checked}, "
+                f"agreement {self.vote_result.get('agreement', 0):.0%}, "
                 f"samples saved {self.vote_result.get('samples_saved', 0)}"
             )
         return table

@@ -32,7 +32,7 @@ def workflows() -> dict[str, Any]:
 
     return WORKFLOWS
 
-STRATEGY_FLAGS = ("n", "breadth", "depth", "temperature", "search")
+STRATEGY_FLAGS = ("n", "breadth", "depth", "temperature", "search", "verify_steps")
 
 
 def parse_json_object(raw: str | None, flag: str) -> dict[str, Any]:
@@ -101,6 +101,11 @@ def run_command(
     depth: int | None = typer.Option(None, help="ToT depth T."),
     search: str | None = typer.Option(None, help="ToT search: bfs or dfs."),
     temperature: float | None = typer.Option(None, help="Sampling temperature for the strategy."),
+    verify_steps: bool | None = typer.Option(
+        None,
+        "--verify-steps/--no-verify-steps",
+        help="ToT: prune steps the task's exact verifier rejects before valuing them (default on; off = the paper).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the final state as JSON."),
     run_id: str | None = typer.Option(None, "--run-id", help="Name the run (default: a new UUID)."),
 ) -> None:
@@ -111,7 +116,14 @@ def run_command(
     graph_input = parse_json_object(input_json, "--input")
     if strategy:
         graph_input["strategy"] = strategy
-    flags = {"n": n, "breadth": breadth, "depth": depth, "temperature": temperature, "search": search}
+    flags = {
+        "n": n,
+        "breadth": breadth,
+        "depth": depth,
+        "temperature": temperature,
+        "search": search,
+        "verify_steps": verify_steps,
+    }
     overrides = {k: v for k, v in flags.items() if v is not None}
     if overrides:
         graph_input["config"] = {**graph_input.get("config", {}), **overrides}

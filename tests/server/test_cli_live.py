@@ -54,3 +54,21 @@ def test_cli_workflow_names_match_the_registry() -> None:
     from workflows.registry import WORKFLOWS
 
     assert set(WORKFLOW_NAMES) == set(WORKFLOWS)
+
+
+def test_tree_shows_steps_pruned_as_invalid_with_the_reason() -> None:
+    view = RunView(Console(file=io.StringIO()))
+    expand = {"parent_id": "0", "node_ids": ["1"], "texts": ["4 + 5 = 9 (left: 6 9 10)"]}
+    view.handle({"kind": "tot.expand", "data": expand})
+    prune = {"parent_id": "0", "node_id": "2", "text": "10 / 6 = 30 (left: 30 10 10)", "reason": "10 / 6 = 5/3, not 30"}
+    view.handle({"kind": "tot.prune", "data": prune})
+    text = render(view)
+    assert "· 1 4 + 5 = 9" in text
+    assert "✗ 2 10 / 6 = 30 (left: 30 10 10)  invalid: 10 / 6 = 5/3, not 30" in text
+
+
+def test_tally_says_whether_the_winner_verifies() -> None:
+    view = RunView(Console(file=io.StringIO()))
+    view.handle({"kind": "cot_sc.sample", "data": {"normalised": "(4 * 5) + (10 - 6) = 24", "abstained": False}})
+    view.handle({"kind": "cot_sc.vote", "data": {"winner": "(4 * 5) + (10 - 6) = 24", "winner_verified": True}})
+    assert "winner '(4 * 5) + (10 - 6) = 24' (verified)" in " ".join(render(view).split())

@@ -187,3 +187,49 @@ def test_sigkill_mid_run_resumes_from_the_last_checkpoint_with_the_same_result(t
     assert checkpoints(db, "victim") > killed_at
     assert state["answer"] == expected["answer"] and state["verified"] is True
     assert state["tot"]["nodes"] == expected["tot"]["nodes"]
+
+
+IMPOSSIBLE = "10 / 6 = 30 (left: 30 10 10)"
+ONE_STEP = [
+    propose("4 5 6 10", [IMPOSSIBLE, "10 - 6 = 4 (left: 4 4 5)"]),
+    value("30 10 10", "sure"),
+    value("4 4 5", "likely"),
+]
+
+
+async def test_verify_steps_is_a_tot_option_of_the_reason_workflow(tmp_path: Path) -> None:
+    one_step = {**TOT_INPUT, "config": {"breadth": 1, "depth": 1, "n_evaluate": 1}}
+    values, events, _ = await run_workflow("reason", one_step, scripted(ONE_STEP), tmp_path / "a.db")
+    nodes = {n["text"]: n for n in values["tot"]["nodes"].values()}
+    assert nodes[IMPOSSIBLE]["valid"] is False and nodes[IMPOSSIBLE]["value"] is None
+    assert nodes["10 - 6 = 4 (left: 4 4 5)"]["kept"] is True and values["trace"]["pruned_invalid"] == 1
+    assert [e["data"]["reason"] for e in events if e["kind"] == "tot.prune"] == ["10 / 6 = 5/3, not 30"]
+
+    paper = {**one_step, "config": {**one_step["config"], "verify_steps": False}}
+    values, events, _ = await run_workflow("reason", paper, scripted(ONE_STEP), tmp_path / "b.db")
+    nodes = {n["text"]: n for n in values["tot"]["nodes"].values()}
+    assert values["tot"]["config"]["verify_steps"] is False and values["trace"]["pruned_invalid"] == 0
+    assert nodes[IMPOSSIBLE]["kept"] is True and nodes[IMPOSSIBLE]["value"] == 20.0
+    assert not any(e["kind"] == "tot.prune" for e in events)
+
+
+def test_cli_no_verify_steps_reaches_the_search(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps(ONE_STEP))
+    env = {"THINKROOM_BACKEND": "scripted", "THINKROOM_SCRIPTED_RULES": str(rules)}
+    graph_input = json.dumps({**TOT_INPUT, "config": {"breadth": 1, "depth": 1, "n_evaluate": 1}})
+    for flag, pruned in (("--verify-steps", 1), ("--no-verify-steps", 0)):
+        db = str(tmp_path / f"{flag}.db")
+        done = run_cli("run", "reason", "--input", graph_input, flag, "--json", THINKROOM_CHECKPOINT_PATH=db, **env)
+        assert done.returncode == 0, done.stderr
+        state = json.loads(done.stdout)["state"]
+        assert state["tot"]["config"]["verify_steps"] is (pruned == 1) and state["trace"]["pruned_invalid"] == pruned
+
+
+def test_the_verify_steps_flag_is_ignored_by_strategies_without_it() -> None:
+    from workflows.graphs.reason import build_config
+    from workflows.strategies import CoTSCConfig, DirectConfig
+
+    assert isinstance(build_config({"strategy": "cot_sc", "config": {"verify_steps": False}}), CoTSCConfig)
+    assert isinstance(build_config({"strategy": "direct", "config": {"verify_steps": False}}), DirectConfig)
+    assert build_config({"strategy": "tot", "config": {"verify_steps": False}}).verify_steps is False  # type: ignore[union-attr]

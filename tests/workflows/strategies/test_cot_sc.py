@@ -112,3 +112,61 @@ async def test_gsm8k_task_votes_numerically_and_verifies() -> None:
     gateway, _ = scripted([{"pattern": "Janet", "responses": ["Answer: 18"]}])
     result = await run_cot_sc(task, gateway, CoTSCConfig(n=3))
     assert result.trace["vote"]["samples_used"] == 2 and result.trace["vote"]["samples_saved"] == 1
+
+
+RIGHT, WRONG = "(4 * 5) + (10 - 6) = 24", "(4 + 5) * 6 - 10 = 24"  # the second is 44
+
+
+def game24_samples(*answers: str) -> list[dict[str, object]]:
+    return [{"pattern": "Input: 4 5 6 10", "responses": [f"Steps: ...\nAnswer: {a}" for a in answers]}]
+
+
+async def test_on_a_verifying_task_the_most_voted_verified_answer_wins() -> None:
+    task = get_task("game24", puzzle="4 5 6 10")
+    gateway, _ = scripted(game24_samples(WRONG, RIGHT, WRONG, "4 * 6 = 24"))
+    events = Events()
+    result = await run_cot_sc(task, gateway, CoTSCConfig(n=4, early_stop=False), emit=events)
+    vote = result.trace["vote"]
+    assert vote["counts"] == {WRONG: 2, RIGHT: 1, "4 * 6 = 24": 1}
+    assert vote["verified"] == {WRONG: False, RIGHT: True, "4 * 6 = 24": False}
+    assert (vote["winner"], vote["winner_verified"], vote["majority"]) == (RIGHT, True, WRONG)
+    assert result.answer == RIGHT and result.verified is True
+    assert events.of("cot_sc.vote") == [vote]
+    assert [e["verified"] for e in events.of("cot_sc.sample")] == [False, True, False, False]
+
+
+async def test_when_no_answer_verifies_the_majority_wins_unverified() -> None:
+    task = get_task("game24", puzzle="4 5 6 10")
+    gateway, _ = scripted(game24_samples(WRONG, "4 * 6 = 24", WRONG))
+    result = await run_cot_sc(task, gateway, CoTSCConfig(n=3, early_stop=False))
+    vote = result.trace["vote"]
+    assert (vote["winner"], vote["winner_verified"], vote["majority"]) == (WRONG, False, WRONG)
+    assert result.verified is False
+
+
+async def test_a_task_without_a_gold_free_check_reports_no_verification() -> None:
+    gateway, _ = scripted(answers("7", "7", "8"))
+    result = await run_cot_sc(QUESTION, gateway, CoTSCConfig(n=3, early_stop=False))
+    assert result.trace["vote"]["verified"] == {} and result.trace["vote"]["winner_verified"] is None
+    # GSM8K has a reference answer, but that is gold: the vote never looks at it
+    gateway, _ = scripted([{"pattern": "Janet", "responses": ["Answer: 17", "Answer: 17", "Answer: 18"]}])
+    result = await run_cot_sc(get_task("gsm8k", index=0), gateway, CoTSCConfig(n=3, early_stop=False))
+    assert result.answer == "17" and result.trace["vote"]["winner_verified"] is None and result.verified is False
+
+
+async def test_early_stop_counts_only_verified_answers() -> None:
+    task = get_task("game24", puzzle="4 5 6 10")
+    # three agreeing verified samples of five decide the vote, as without a verifier
+    gateway, _ = scripted(game24_samples(RIGHT))
+    result = await run_cot_sc(task, gateway, CoTSCConfig(n=5, max_concurrency=8))
+    assert (result.trace["vote"]["samples_used"], result.trace["vote"]["stop_reason"]) == (3, "decided")
+    # three agreeing wrong ones do not: any later sample that verifies would win
+    gateway, _ = scripted(game24_samples(WRONG, WRONG, WRONG, WRONG, RIGHT))
+    result = await run_cot_sc(task, gateway, CoTSCConfig(n=5, max_concurrency=8))
+    vote = result.trace["vote"]
+    assert (vote["samples_used"], vote["stop_reason"], vote["winner"], vote["winner_verified"]) == (
+        5,
+        "all_samples",
+        RIGHT,
+        True,
+    )
