@@ -303,6 +303,8 @@ function renderTree(nodes) {
       el("span", { class: "mark", title: mark[1], "aria-label": mark[1], text: mark[0] }), " ",
       el("code", { text: id }), n.value === null || n.value === undefined ? " " : el("span", { class: "value", text: ` v=${fmt(n.value, 3)} ` }),
       el("span", { class: "thought", text: String(n.text || "").trim() }));
+    // a step the exact verifier rejected was pruned before it was valued: say why
+    if (n.invalid_reason) li.append(el("span", { class: "invalid-reason", text: ` invalid: ${n.invalid_reason}` }));
     if (children[id]) li.append(el("ul", {}, ...children[id].map(item)));
     return li;
   };
@@ -377,6 +379,9 @@ async function runReason() {
         case "cot_sc.vote": renderVotes(d.counts || votes, d.abstentions ?? abstained, voteSummary(d)); break;
         case "tot.expand":
           (d.node_ids || []).forEach((id, i) => { nodes[id] = { parent_id: d.parent_id, text: (d.texts || [])[i], value: null, kept: null }; });
+          renderTree(nodes); break;
+        case "tot.prune":
+          nodes[d.node_id] = { parent_id: d.parent_id, text: d.text, value: null, kept: false, invalid_reason: d.reason };
           renderTree(nodes); break;
         case "tot.evaluate": if (nodes[d.node_id]) { nodes[d.node_id].value = d.value; renderTree(nodes); } break;
         case "tot.select":
