@@ -30,7 +30,7 @@ from autogen_core import CancellationToken
 from agents.personas import AgentStep
 
 from .client import GatewayChatCompletionClient
-from .errors import AgentRunError
+from .errors import AgentRunError, break_cycles, caused_by
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +138,7 @@ async def drive(
     token = CancellationToken()
     timer = asyncio.get_running_loop().call_later(timeout_s, _expire, trace, token)
     pending_code = ""
+    failure: AgentRunError | None = None
     try:
         async for item in runner.run_stream(task=task, cancellation_token=token, output_task_messages=False):
             if isinstance(item, TaskResult):
@@ -157,20 +158,29 @@ async def drive(
     except asyncio.CancelledError:
         if not trace.timed_out:
             raise
-    except AgentRunError:
-        raise
-    except Exception as exc:
-        # Teams re-raise an agent's exception as a RuntimeError string; prefer the original.
-        original = next((c.last_error for c in clients if c.last_error is not None), None)
-        if original is not None:
-            raise original from exc
-        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise AgentRunError(f"the AutoGen run failed: {first_line}", cause=exc) from exc
+    except Exception as exc:  # noqa: BLE001 - every failure becomes an AgentRunError, raised below
+        failure = _as_agent_error(exc, clients)
     finally:
         timer.cancel()
+    if failure is not None:
+        raise failure  # outside the handler, so Python links no loop back to the handled error
     if trace.timed_out:
         trace.stop_reason = f"timeout after {timeout_s:g}s"
     return trace
+
+
+def _as_agent_error(exc: Exception, clients: Sequence[GatewayChatCompletionClient]) -> AgentRunError:
+    """The AgentRunError behind a failed run, its exception chain free of loops.
+
+    Teams re-raise an agent's exception as a RuntimeError string; the client's original is preferred.
+    """
+    if isinstance(exc, AgentRunError):
+        return break_cycles(exc)
+    original = next((c.last_error for c in clients if c.last_error is not None), None)
+    if original is None:
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        original = AgentRunError(f"the AutoGen run failed: {first_line}", cause=exc)
+    return caused_by(original, exc)
 
 
 def _expire(trace: RunTrace, token: CancellationToken) -> None:

@@ -16,6 +16,7 @@ from autogen_agentchat.conditions import FunctionalTermination, MaxMessageTermin
 from autogen_agentchat.messages import BaseAgentEvent, BaseChatMessage
 from autogen_agentchat.teams import RoundRobinGroupChat
 
+from agents.context_window import fit_agent_task
 from agents.llm import Gateway, GenerationOptions, Usage
 from agents.personas import AgentReply, Persona
 from agents.sandbox import SandboxLimits
@@ -98,7 +99,24 @@ async def run_persona_autogen(
     options: GenerationOptions | None = None,
     sandbox_limits: SandboxLimits | None = None,
 ) -> AgentReply:
-    """One turn of `persona` on `task`; `options` override the persona's generation options."""
+    """One turn of `persona` on `task`; `options` override the persona's generation options.
+
+    A task too long for the model's context window fails at once (AgentRunError); the
+    reply's `context` says how the prompt fitted.
+    """
+    fitted = await fit_agent_task(gateway, persona, task)
+    reply = await _turn(persona, task, gateway, on_event, options, sandbox_limits)
+    return reply.model_copy(update={"context": fitted})
+
+
+async def _turn(
+    persona: Persona,
+    task: str,
+    gateway: Gateway,
+    on_event: EventCallback | None,
+    options: GenerationOptions | None,
+    sandbox_limits: SandboxLimits | None,
+) -> AgentReply:
     usage: list[Usage] = []
     client = await client_for(persona, gateway, usage, options)
     if persona.turn == "grade":

@@ -16,13 +16,14 @@ from crewai import Agent, Crew, Process, Task
 from crewai.crews.crew_output import CrewOutput
 
 from agents.concept_tools import ToolSpec
+from agents.context_window import fit_agent_task
 from agents.llm.errors import GatewayError
 from agents.llm.gateway import Gateway
 from agents.llm.types import GenerationOptions, ModelInfo, Usage
 from agents.personas import AgentReply, Persona
 
 from .build import agent_llm, build_agent
-from .errors import AgentRunError, find_agent_error
+from .errors import AgentRunError, caused_by, find_agent_error
 from .events import EventCallback, EventSink, StepRecorder
 from .llm import GatewayLLM
 from .tools import concept_tool, shortlist_specs
@@ -49,6 +50,7 @@ async def kickoff_crew(crew: Crew, llms: Sequence[GatewayLLM], timeout_s: float)
     for llm in llms:
         llm.set_deadline(deadline)
     worker = asyncio.ensure_future(asyncio.to_thread(crew.kickoff))
+    error: AgentRunError | None = None
     try:
         result = await asyncio.wait_for(asyncio.shield(worker), timeout_s)
     except TimeoutError:
@@ -57,11 +59,12 @@ async def kickoff_crew(crew: Crew, llms: Sequence[GatewayLLM], timeout_s: float)
     except asyncio.CancelledError:
         await _stop(worker, llms, "cancelled")
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - every failure becomes an AgentRunError, raised below
         error = _as_agent_error(exc, llms)
+    if error is not None:  # raised here, not in the handler, so no loop back to `exc` is made
         if error.stop_reason == "timeout":  # a model call hit the deadline just before asyncio did
             return None, "timeout"
-        raise error from exc
+        raise error
     for llm in llms:
         if llm.failure is not None and llm.failure.stop_reason == "timeout":
             return (result if isinstance(result, CrewOutput) else None), "timeout"
@@ -85,13 +88,11 @@ def _consume_result(worker: asyncio.Future[Any]) -> None:
 
 
 def _as_agent_error(exc: BaseException, llms: Sequence[GatewayLLM]) -> AgentRunError:
-    found = find_agent_error(exc)
-    if found is not None:
-        return found
-    for llm in llms:
-        if llm.failure is not None:
-            return llm.failure
-    return AgentRunError(f"CrewAI run failed: {exc}", cause=exc)
+    """The AgentRunError behind a crew's failure, its exception chain free of loops."""
+    found = find_agent_error(exc) or next((llm.failure for llm in llms if llm.failure is not None), None)
+    if found is None:
+        found = AgentRunError(f"CrewAI run failed: {exc}", cause=exc)
+    return caused_by(found, exc)
 
 
 def usage_of(llms: Sequence[GatewayLLM]) -> list[Usage]:
@@ -125,6 +126,7 @@ async def run_persona_crewai(
         worked = f"{first.name} on its example input {first.concept.example} returns {first.run(first.concept.example)}"
         context = f"{context}\n{worked}" if context else worked
     description = task if not context else f"{task}\n\nContext:\n{context}"
+    fitted = await fit_agent_task(gateway, persona, description, info)  # fails at once if it cannot fit
     crew_task = Task(
         description=description,
         expected_output=expected_output or "A complete, correct answer to the task.",
@@ -141,6 +143,7 @@ async def run_persona_crewai(
         steps=recorder.steps,
         usage=llm.usage,
         stop_reason=reason,
+        context=fitted,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -51,6 +51,9 @@ class AgentReply(BaseModel):
     steps: list[AgentStep] = Field(default_factory=list)
     usage: list[Usage] = Field(default_factory=list)
     stop_reason: str = "completed"
+    context: dict[str, Any] | None = Field(
+        default=None, description="How the prompt was fitted to the model's context window (tokens, budget...)."
+    )
 
     @property
     def total_tokens(self) -> int:

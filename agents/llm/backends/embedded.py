@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from ..errors import BackendError, BackendUnavailable, GatewayError, InvalidRequest
+from ..errors import BackendError, BackendUnavailable, ContextLengthExceeded, GatewayError, InvalidRequest
 from ..model_files import resolve_gguf
 from ..prompt_format import render_completion_prompt, stops_for
 from ..types import (
@@ -90,6 +90,19 @@ def shared_prefix_length(cached: list[int], tokens: list[int]) -> int:
             break
         length += 1
     return length
+
+
+def completion_room(prompt_tokens: int, n_ctx: int, max_tokens: int, *, model: str = "") -> int:
+    """How many tokens the answer may have: `max_tokens`, clamped to what the window has left.
+
+    llama.cpp fails with "Requested tokens (N) exceed context window" when the prompt does
+    not fit; that becomes a typed ContextLengthExceeded with both numbers. When only the
+    answer would overflow, it is shortened instead (finish_reason "length" if it runs out).
+    """
+    room = n_ctx - prompt_tokens
+    if room < 1:
+        raise ContextLengthExceeded.of(prompt_tokens, n_ctx, backend="embedded", model=model)
+    return min(max_tokens, room)
 
 
 def reuse_or_reset(llm: Llama, prompt: str) -> list[int]:
@@ -201,7 +214,9 @@ class EmbeddedBackend:
 
                 kwargs["grammar"] = LlamaGrammar.from_json_schema(json.dumps(json_schema), verbose=False)
                 kwargs["stop"] = list(options.stop or [])
-            reuse_or_reset(llm, prompt)
+            tokens = reuse_or_reset(llm, prompt)
+            room = completion_room(len(tokens), llm.n_ctx(), kwargs["max_tokens"], model=self._model_name)
+            kwargs["max_tokens"] = room
             result: dict[str, Any] = llm.create_completion(prompt, **kwargs)  # type: ignore[assignment]
             return result
 
@@ -237,8 +252,11 @@ class EmbeddedBackend:
             try:
                 with self._lock:
                     llm = self._load()
-                    reuse_or_reset(llm, prompt)
-                    parts: Iterator[Any] = llm.create_completion(prompt, stream=True, **kwargs)  # type: ignore[assignment]
+                    tokens = reuse_or_reset(llm, prompt)
+                    room = completion_room(len(tokens), llm.n_ctx(), kwargs["max_tokens"], model=self._model_name)
+                    parts: Iterator[Any] = llm.create_completion(  # type: ignore[assignment]
+                        prompt, stream=True, **{**kwargs, "max_tokens": room}
+                    )
                     pieces: list[str] = []
                     finish = "stop"
                     for part in parts:
@@ -293,8 +311,7 @@ class EmbeddedBackend:
         def call() -> list[TokenLogprob]:
             llm = self._load()
             tokens = reuse_or_reset(llm, prompt)
-            if len(tokens) >= self.n_ctx:
-                raise InvalidRequest(f"prompt has {len(tokens)} tokens; the context holds {self.n_ctx}")
+            completion_room(len(tokens), llm.n_ctx(), 1, model=self._model_name)
             llm.n_tokens = max(0, min(llm.n_tokens, len(tokens) - 1))
             llm.eval(tokens[llm.n_tokens :])
             logits = np.ctypeslib.as_array(llm._ctx.get_logits_ith(-1), shape=(llm.n_vocab(),))

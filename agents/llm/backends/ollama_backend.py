@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ from ..errors import (
     BackendError,
     BackendTimeout,
     BackendUnavailable,
+    ContextLengthExceeded,
     GatewayError,
     InvalidRequest,
     ModelNotFound,
@@ -53,10 +55,19 @@ def to_ollama_options(options: GenerationOptions, default_num_ctx: int) -> dict[
     return native
 
 
+#: Ollama's words for a prompt over num_ctx ("the input length exceeds the context length",
+#: "input exceeds context length"); by default it truncates silently instead.
+CONTEXT_ERROR = re.compile(r"exceeds? (?:the )?context (?:length|window)|context (?:length|window) exceeded", re.I)
+
+
 def map_error(exc: BaseException, model: str, host: str) -> GatewayError:
     """Turn the client's and httpx's exceptions into the gateway's typed errors."""
     if isinstance(exc, GatewayError):
         return exc
+    if isinstance(exc, ollama.ResponseError) and CONTEXT_ERROR.search(str(exc.error)):
+        return ContextLengthExceeded(
+            f"Ollama: {exc.error}; shorten the input or raise THINKROOM_NUM_CTX", backend="ollama", model=model
+        )
     if isinstance(exc, ollama.ResponseError):
         if exc.status_code == 404:
             return ModelNotFound(

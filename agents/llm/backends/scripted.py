@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidRequest, NoScriptedRule
+from ..errors import ContextLengthExceeded, InvalidRequest, NoScriptedRule
 from ..types import (
     ChatMessage,
     ChatResult,
@@ -94,10 +94,17 @@ class ScriptedBackend:
 
     name = "scripted"
 
-    def __init__(self, rules: list[dict[str, Any]] | None = None, *, capabilities: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        rules: list[dict[str, Any]] | None = None,
+        *,
+        capabilities: list[str] | None = None,
+        context_length: int | None = None,
+    ) -> None:
         self._rules = [ScriptedRule.from_dict(r) for r in (rules or [])]
         self._lock = threading.Lock()
         self.capabilities = capabilities or ["completion"]
+        self.context_length = context_length
         self.prompts: list[str] = []
 
     @classmethod
@@ -117,6 +124,18 @@ class ScriptedBackend:
         preview = text if len(text) <= 300 else text[:300] + "..."
         raise NoScriptedRule(f"no scripted rule matches prompt: {preview!r}", backend=self.name)
 
+    def _within_window(self, messages: list[ChatMessage], options: GenerationOptions) -> GenerationOptions:
+        """Like a real model with `context_length`: an oversized prompt fails, a reply gets what is left."""
+        if self.context_length is None:
+            return options
+        prompt = sum(count_whitespace_tokens(m.content) for m in messages)
+        room = self.context_length - prompt
+        if room < 1:
+            raise ContextLengthExceeded.of(prompt, self.context_length, backend=self.name)
+        if options.max_tokens is None or options.max_tokens > room:
+            return options.model_copy(update={"max_tokens": room})
+        return options
+
     def _respond(self, messages: list[ChatMessage]) -> tuple[ScriptedRule, str]:
         rule = self._match(prompt_text(messages))
         with self._lock:
@@ -129,6 +148,7 @@ class ScriptedBackend:
         options: GenerationOptions,
         json_schema: dict[str, Any] | None = None,
     ) -> ChatResult:
+        options = self._within_window(messages, options)
         rule, text = self._respond(messages)
         if rule.delay_s:
             await asyncio.sleep(rule.delay_s)
@@ -138,6 +158,7 @@ class ScriptedBackend:
     async def stream(
         self, messages: list[ChatMessage], model: str, options: GenerationOptions
     ) -> AsyncIterator[StreamChunk]:
+        options = self._within_window(messages, options)
         rule, text = self._respond(messages)
         text, finish = apply_limits(text, options)
         for piece in split_for_stream(text):
@@ -171,7 +192,9 @@ class ScriptedBackend:
         return [await self.model_info(SCRIPTED_MODEL)]
 
     async def model_info(self, model: str) -> ModelInfo:
-        return ModelInfo(name=model, backend=self.name, capabilities=list(self.capabilities))
+        return ModelInfo(
+            name=model, backend=self.name, capabilities=list(self.capabilities), context_length=self.context_length
+        )
 
     async def pull(self, model: str) -> AsyncIterator[PullProgress]:
         raise InvalidRequest("the scripted backend has no models to pull", backend=self.name)
