@@ -51,6 +51,9 @@ class AgentReply(BaseModel):
     steps: list[AgentStep] = Field(default_factory=list)
     usage: list[Usage] = Field(default_factory=list)
     stop_reason: str = "completed"
+    grounding: dict[str, Any] | None = Field(
+        default=None, description="The verified parts of a grounded answer (concept, computation, errata, citations)."
+    )
     context: dict[str, Any] | None = Field(
         default=None, description="How the prompt was fitted to the model's context window (tokens, budget...)."
     )
