@@ -172,7 +172,10 @@ async def fit_chat(gateway: Gateway, messages: Sequence[ChatMessage], *, persona
     except ContextLengthExceeded as exc:
         what = "the last message with the agent's instructions" if persona else "the last message"
         raise ContextLengthExceeded.of(
-            exc.prompt_tokens, exc.context_length, what=what, backend=gateway.backend_name,
+            exc.prompt_tokens,
+            exc.context_length,
+            what=what,
+            backend=gateway.backend_name,
             model=(persona.model if persona else None) or gateway.default_model,
         ) from None
 
@@ -203,8 +206,11 @@ async def fit_agent_task(
         )
     except ContextLengthExceeded as exc:
         error = ContextLengthExceeded.of(
-            exc.prompt_tokens, exc.context_length, what="the agent's task with its instructions",
-            backend=gateway.backend_name, model=persona.model or gateway.default_model,
+            exc.prompt_tokens,
+            exc.context_length,
+            what="the agent's task with its instructions",
+            backend=gateway.backend_name,
+            model=persona.model or gateway.default_model,
         )
         raise AgentRunError.from_gateway(error) from error
     return fit.report()

@@ -105,8 +105,14 @@ def instrumented(name: str) -> Callable[[F], F]:
                         usage=usage_summary(records),
                     )
                     raise
+            # a node that fitted its prompt to the context window reports how (chat's `context_window`)
+            extra = {k: result[k] for k in ("context_window",) if isinstance(result, dict) and k in result}
             emit(
-                "node.end", node=name, duration_s=round(time.perf_counter() - started, 4), usage=usage_summary(records)
+                "node.end",
+                node=name,
+                duration_s=round(time.perf_counter() - started, 4),
+                usage=usage_summary(records),
+                **extra,
             )
             return result
 

@@ -73,8 +73,12 @@ class ContextLengthExceeded(InvalidRequest):
     def __reduce__(self) -> tuple[Any, tuple[()]]:
         """Pickles with its numbers (checkpoints and worker processes copy errors)."""
         return partial(
-            type(self), self.message, prompt_tokens=self.prompt_tokens, context_length=self.context_length,
-            backend=self.backend, model=self.model,
+            type(self),
+            self.message,
+            prompt_tokens=self.prompt_tokens,
+            context_length=self.context_length,
+            backend=self.backend,
+            model=self.model,
         ), ()
 
     @classmethod

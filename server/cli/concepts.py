@@ -14,7 +14,7 @@ from agents.llm.gateway import Gateway
 from agents.model_concepts import MODEL_CONCEPTS
 from tools.concepts import CONCEPTS, resolve_name
 
-from .common import console, err_console, run_with_gateway
+from .common import console, describe_validation, fail, run_with_gateway
 
 app = typer.Typer(help="The concept lab: GenAI concepts as runnable tasks.", no_args_is_help=True)
 
@@ -22,8 +22,7 @@ app = typer.Typer(help="The concept lab: GenAI concepts as runnable tasks.", no_
 def _lookup(name: str) -> Any:
     concept = CONCEPTS.get(resolve_name(name)) or MODEL_CONCEPTS.get(name)
     if concept is None:
-        err_console.print(f"[red]unknown concept {name!r}[/]; `thinkroom concepts list` shows them")
-        raise typer.Exit(2)
+        fail(f"unknown concept {name!r}; `thinkroom concepts list` shows them")
     return concept
 
 
@@ -62,11 +61,9 @@ def run(
     try:
         inputs = json.loads(json_input) if json_input else dict(concept.example)
     except json.JSONDecodeError as exc:
-        err_console.print(f"[red]--json is not valid JSON:[/] {exc}")
-        raise typer.Exit(2) from None
+        fail(f"--json is not valid JSON: {exc}")
     if not isinstance(inputs, dict):
-        err_console.print("[red]--json must be a JSON object[/]")
-        raise typer.Exit(2)
+        fail("--json must be a JSON object")
     try:
         if name in MODEL_CONCEPTS:
 
@@ -77,8 +74,5 @@ def run(
         else:
             result = concept.execute(inputs)
     except ValidationError as exc:
-        for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"]) or "input"
-            err_console.print(f"[red]invalid input[/] {field}: {err['msg']}")
-        raise typer.Exit(2) from None
+        fail(describe_validation(exc))
     console.print_json(json.dumps({"concept": name, "inputs": inputs, "result": result}))

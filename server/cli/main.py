@@ -8,9 +8,9 @@ from agents.llm.gateway import Gateway
 from agents.llm.types import GenerationOptions
 
 from . import concepts, models, runs, search
-from .common import console, err_console, run_with_gateway, settings_or_exit
+from .common import cli_app, console, err_console, fail, run_with_gateway, settings_or_exit
 
-app = typer.Typer(help="thinkroom: a self-hosted multi-agent service for learning generative AI.", no_args_is_help=True)
+app = cli_app(help="thinkroom: a self-hosted multi-agent service for learning generative AI.", no_args_is_help=True)
 app.add_typer(models.app, name="models")
 app.add_typer(concepts.app, name="concepts")
 app.add_typer(runs.app, name="runs")
@@ -71,11 +71,9 @@ def ask_agent(name: str, prompt: str, framework: str | None) -> None:
     from agents.personas import PERSONAS
 
     if name not in PERSONAS:
-        err_console.print(f"[red]unknown agent {name!r}[/]; choose one of {', '.join(PERSONAS)}")
-        raise typer.Exit(2)
+        fail(f"unknown agent {name!r}; choose one of {', '.join(PERSONAS)}")
     if framework not in (None, "crewai", "autogen"):
-        err_console.print("[red]--framework must be crewai or autogen[/]")
-        raise typer.Exit(2)
+        fail("--framework must be crewai or autogen")
 
     def on_event(kind: str, data: dict[str, object]) -> None:
         if kind == "token":

@@ -15,7 +15,7 @@ from rich.live import Live
 
 from agents.llm.gateway import Gateway
 
-from .common import console, err_console, run_with_gateway, settings_or_exit
+from .common import console, err_console, fail, run_with_gateway, settings_or_exit
 from .live import RunView
 
 if TYPE_CHECKING:
@@ -35,17 +35,19 @@ def workflows() -> dict[str, Any]:
 STRATEGY_FLAGS = ("n", "breadth", "depth", "temperature", "search", "verify_steps")
 
 
+def parse_json(raw: str, flag: str) -> Any:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        fail(f"{flag} is not valid JSON: {exc}")
+
+
 def parse_json_object(raw: str | None, flag: str) -> dict[str, Any]:
     if not raw:
         return {}
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        err_console.print(f"[red]{flag} is not valid JSON:[/] {exc}")
-        raise typer.Exit(2) from None
+    value = parse_json(raw, flag)
     if not isinstance(value, dict):
-        err_console.print(f"[red]{flag} must be a JSON object[/]")
-        raise typer.Exit(2)
+        fail(f"{flag} must be a JSON object")
     return value
 
 
@@ -62,12 +64,14 @@ async def drive(
         graph = get_workflow(workflow).build().compile(checkpointer=saver)
         config: RunnableConfig = {"configurable": {"thread_id": run_id}, "metadata": {"workflow": workflow}}
         view = RunView(console, show_tokens=not as_json)
-        with Live(view.render(), console=err_console, refresh_per_second=8, transient=False) as live:
+        # transient: a failed run leaves only its one-line error; a finished one prints its final view below
+        with Live(view.render(), console=err_console, refresh_per_second=8, transient=True) as live:
             async for part in graph.astream(
                 graph_input, config, context=WorkflowContext(gateway), stream_mode="custom"
             ):
                 view.handle(part)
                 live.update(view.render())
+        err_console.print(view.render())
         state = await graph.aget_state(config)
     values = dict(state.values)
     interrupts = [i.value for task in state.tasks for i in task.interrupts]
@@ -111,8 +115,7 @@ def run_command(
 ) -> None:
     """Run a workflow with live progress; the final state is checkpointed under its run id."""
     if workflow not in workflows():
-        err_console.print(f"[red]unknown workflow {workflow!r}[/]; choose one of {', '.join(workflows())}")
-        raise typer.Exit(2)
+        fail(f"unknown workflow {workflow!r}; choose one of {', '.join(workflows())}")
     graph_input = parse_json_object(input_json, "--input")
     if strategy:
         graph_input["strategy"] = strategy
@@ -145,7 +148,7 @@ def resume(
     """Continue a run: answer its interrupt, or pick up after a crash from the last checkpoint."""
     from langgraph.types import Command
 
-    answer = json.loads(input_json) if input_json else None
+    answer = parse_json(input_json, "--input") if input_json else None
 
     async def work(gateway: Gateway) -> dict[str, Any]:
         from workflows.checkpoint import open_checkpointer
@@ -154,12 +157,10 @@ def resume(
         async with open_checkpointer(settings.checkpoint_path) as saver:
             tuple_ = await saver.aget_tuple({"configurable": {"thread_id": run_id}})
         if tuple_ is None:
-            err_console.print(f"[red]no run {run_id!r}[/] in {settings.checkpoint_path}")
-            raise typer.Exit(2)
+            fail(f"no run {run_id!r} in {settings.checkpoint_path}")
         workflow = str(tuple_.metadata.get("workflow", "")) if tuple_.metadata else ""
         if workflow not in workflows():
-            err_console.print(f"[red]run {run_id} has no known workflow ({workflow!r})[/]")
-            raise typer.Exit(2)
+            fail(f"run {run_id} has no known workflow ({workflow!r})")
         graph_input: Any = Command(resume=answer) if answer is not None else None
         return await drive(gateway, workflow, run_id, graph_input, as_json=as_json)
 
@@ -181,6 +182,5 @@ def show(run_id: str, as_json: bool = typer.Option(True, "--json/--no-json")) ->
 
     values = asyncio.run(load())
     if values is None:
-        err_console.print(f"[red]no run {run_id!r}[/]")
-        raise typer.Exit(2)
+        fail(f"no run {run_id!r}")
     console.print_json(json.dumps(values, default=str))

@@ -29,7 +29,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sse_starlette.sse import EventSourceResponse, ServerSentEvent
 
-from agents.llm.errors import GatewayError
+from agents.errors import gateway_cause
 from agents.llm.gateway import Gateway
 from agents.llm.types import ChatMessage, GenerationOptions, Usage
 from agents.personas import PERSONAS
@@ -97,9 +97,10 @@ def as_openai_error(exc: BaseException) -> OpenAIError:
         param = param_name(first.get("loc", ()))
         message = "; ".join(f"{param_name(e.get('loc', ())) or 'body'}: {e.get('msg', 'invalid')}" for e in errors)
         return OpenAIError(400, f"invalid request: {message}", param=param, code="invalid_value")
-    if isinstance(exc, GatewayError):
-        status = gateway_status(exc)
-        return OpenAIError(status, exc.message, type_=error_type(status), code=exc.code)
+    gateway_error = gateway_cause(exc)  # an agent's failure answers as the backend fault behind it
+    if gateway_error is not None:
+        status = gateway_status(gateway_error)
+        return OpenAIError(status, gateway_error.message, type_=error_type(status), code=gateway_error.code)
     if isinstance(exc, HTTPException):
         return OpenAIError(exc.status_code, str(exc.detail), type_=error_type(exc.status_code))
     log.error("unhandled error on an OpenAI route", exc_info=exc)

@@ -1,7 +1,9 @@
 """`chat`: one agent turn over the thread's history.
 
 With `agent` set, the persona answers through its framework (CrewAI or AutoGen); with no
-agent, the model answers directly, streaming tokens as `token` events.
+agent, the model answers directly, streaming tokens as `token` events. Either way the
+history is fitted to the model's context window first (oldest turns dropped, one line
+saying so), and `context_window` in the state and the node.end event reports what was done.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Annotated, Any, TypedDict
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
+from agents.context_window import fit_chat
 from agents.llm.types import ChatMessage
 from workflows.context import WorkflowContext
 from workflows.events import emit, emitter, instrumented
@@ -27,6 +30,7 @@ class ChatState(TypedDict, total=False):
     agent: str | None
     answer: str
     usage: dict[str, Any]
+    context_window: dict[str, Any]
 
 
 @instrumented("respond")
@@ -36,23 +40,25 @@ async def respond(state: ChatState, runtime: Runtime[WorkflowContext]) -> dict[s
         raise ValueError("chat needs a last message with role 'user'")
     gateway = runtime.context.gateway
     agent = state.get("agent") or runtime.context.agent
+    chat = [ChatMessage(role=m["role"], content=m["content"]) for m in messages]  # type: ignore[arg-type]
     if agent:
+        from agents.personas import get_persona
         from agents.runner import run_agent
 
-        history = [ChatMessage(role=m["role"], content=m["content"]) for m in messages[:-1][-10:]]  # type: ignore[arg-type]
+        fit = await fit_chat(gateway, chat, persona=get_persona(agent))
         reply = await run_agent(
-            agent, messages[-1]["content"], gateway, on_event=emitter("respond"), history=history
+            agent, chat[-1].content, gateway, on_event=emitter("respond"), history=fit.messages[:-1]
         )
         text = reply.text
     else:
+        fit = await fit_chat(gateway, chat)
         pieces: list[str] = []
-        history = [ChatMessage(role=m["role"], content=m["content"]) for m in messages]  # type: ignore[arg-type]
-        async for chunk in gateway.stream(history):
+        async for chunk in gateway.stream(fit.messages):
             if chunk.text:
                 pieces.append(chunk.text)
                 emit("token", node="respond", text=chunk.text)
         text = "".join(pieces)
-    return {"messages": [{"role": "assistant", "content": text}], "answer": text}
+    return {"messages": [{"role": "assistant", "content": text}], "answer": text, "context_window": fit.report()}
 
 
 def build() -> StateGraph[Any, Any, Any, Any]:

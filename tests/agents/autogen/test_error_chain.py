@@ -35,7 +35,7 @@ class DownBackend(ScriptedBackend):
 @pytest.mark.parametrize("persona", ["tutor", "coder", "evaluator"])
 async def test_backend_failure_has_an_acyclic_chain_rich_can_print(persona: str) -> None:
     with pytest.raises(AgentRunError) as caught:
-        await run_persona_autogen(get_persona(persona), "Write a function that reverses a string", Gateway(DownBackend()))
+        await run_persona_autogen(get_persona(persona), "Reverse a string in Python", Gateway(DownBackend()))
     error = caught.value
     assert str(error).startswith("model backend unavailable: cannot reach Ollama")
     assert isinstance(error.cause, BackendUnavailable)
