@@ -1,0 +1,200 @@
+"""Combine the checks and the judge into one grade; what can be verified decides.
+
+- numbers: the reference's computed (or quiz-stated) values decide; all stated -> 10, none -> 0;
+  a value the reference rules out (0.669 for 0.332) or a named quantity with the wrong value
+  ("the cross-entropy is 4 bits") caps the grade at CONTRADICTION_CAP;
+- sets ("which tokens are kept?"): exact set equality decides;
+- free text: the judge scores, but an answer that contradicts the reference never scores above
+  CONTRADICTION_CAP, and one that covers the reference answer's key terms (or almost none of
+  them) gets the verdict the overlap shows, whatever the judge said.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from agents.llm.errors import GatewayError
+from agents.llm.types import Usage
+from tools.concepts import QuizItem
+from tools.grading.contradiction import (
+    Contradiction,
+    answer_polarity,
+    computed_claims,
+    expected_polarity,
+    find_contradictions,
+    rejected_numbers,
+)
+from tools.grading.numbers import check_numbers, extract_numbers
+from tools.grading.sets import check_set
+from tools.grading.text import coverage
+
+from .judge import JudgeCall, JudgeVerdict, run_judge
+from .reference import Reference, find_reference
+from .types import Grade, verdict_for
+
+log = logging.getLogger(__name__)
+
+#: The most an answer that contradicts the reference can score.
+CONTRADICTION_CAP = 2.0
+#: Free text covering this share of the reference answer's content words (and contradicting
+#: none of it) is correct whatever the judge says...
+COVERED = 0.5
+#: ...and below this share it is incorrect.
+UNCOVERED = 0.12
+#: The judge's score inside the band, and the score the checks give on their own (no judge).
+PARTIAL_SCORE = 5.0
+
+
+@dataclass
+class GradeResult:
+    """The grade and the model calls it took (none for exact checks)."""
+
+    grade: Grade
+    usage: list[Usage] = field(default_factory=list)
+
+
+class NoReference(LookupError):
+    """The course has nothing to check this answer against."""
+
+
+async def grade_answer(
+    question: str,
+    answer: str,
+    *,
+    judge: JudgeCall | None = None,
+    concept: str | None = None,
+    quiz_item: QuizItem | Mapping[str, str] | None = None,
+    reference: Reference | None = None,
+) -> GradeResult:
+    """Grade `answer` to `question` against the course; raises NoReference when there is none.
+
+    `judge` is only called for free text that the checks cannot settle; without it the
+    checks' own verdict stands.
+    """
+    ref = reference or find_reference(question, answer=answer, concept=concept, quiz_item=quiz_item)
+    if ref is None:
+        raise NoReference(f"no concept in the course matches {question or answer!r}")
+    if not answer.strip():
+        return GradeResult(_grade(ref, 0.0, ["no answer given"], "none"))
+    if ref.kind == "set":
+        settled = _grade_set(ref, answer)
+        if settled is not None:
+            return GradeResult(settled)
+    if ref.kind == "numeric" and any(not n.negated for n in extract_numbers(answer)):
+        return GradeResult(_grade_numbers(ref, answer))
+    return await _grade_text(ref, answer, judge)
+
+
+def _grade(ref: Reference, score: float, reasons: list[str], method: str, **extra: object) -> Grade:
+    return Grade(
+        score=round(score, 1),
+        verdict=verdict_for(score),
+        reasons=reasons,
+        method=method,  # type: ignore[arg-type]
+        reference=ref.answer,
+        concept=ref.concept,
+        question=ref.question,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def _grade_set(ref: Reference, answer: str) -> Grade | None:
+    assert ref.universe is not None and ref.expected_set is not None
+    check = check_set(answer, ref.universe, ref.expected_set)
+    if not check.found:
+        return None  # names none of the items: nothing exact to compare, the judge decides
+    expected = ", ".join(sorted(check.expected))
+    if check.equal:
+        return _grade(ref, 10.0, [f"keeps exactly {expected}, as the computation does"], "set")
+    reasons = []
+    if check.missing:
+        reasons.append(f"misses {', '.join(check.missing)}")
+    if check.extra:
+        reasons.append(f"wrongly includes {', '.join(check.extra)}")
+    reasons.append(f"the computed set is {expected}")
+    overlap = len(check.found & check.expected) / len(check.found | check.expected)
+    return _grade(ref, round(4.0 * overlap), reasons, "set")
+
+
+def _grade_numbers(ref: Reference, answer: str) -> Grade:
+    check = check_numbers(answer, list(ref.expected), list(ref.rejected))
+    contradictions = rejected_numbers(answer, list(ref.rejected), list(ref.expected))
+    if ref.computed:
+        contradictions += computed_claims(answer, ref.computed)
+    wanted = ", ".join(_fmt(v) for v in ref.expected)
+    reasons = [c.reason for c in contradictions]
+    if check.all_matched and not contradictions:
+        return _grade(ref, 10.0, [f"states {wanted}, matching the reference"], "exact")
+    if check.all_matched:
+        score = CONTRADICTION_CAP
+    else:
+        score = 4.0 * check.fraction if not contradictions else min(CONTRADICTION_CAP, 4.0 * check.fraction)
+        if check.missing:
+            reasons.append(f"expected {', '.join(_fmt(v) for v in check.missing)}")
+        if check.matched:
+            reasons.append(f"correct: {', '.join(_fmt(v) for v in check.matched)}")
+    return _grade(ref, round(score), reasons, "exact", contradictions=[c.reason for c in contradictions])
+
+
+async def _grade_text(ref: Reference, answer: str, judge: JudgeCall | None) -> GradeResult:
+    contradictions: list[Contradiction] = find_contradictions(
+        answer, ref.question, reference_answer=ref.answer, context=list(ref.context), errata=list(ref.errata)
+    )
+    if ref.computed:
+        contradictions += computed_claims(answer, ref.computed)
+    covered = coverage(answer, ref.answer)
+    verdict: JudgeVerdict | None = None
+    usage: list[Usage] = []
+    if judge is not None:
+        try:
+            verdict, call_usage = await run_judge(judge, ref.question, ref.answer, ref.explanation, answer)
+        except (GatewayError, ValidationError) as exc:  # a failed judge leaves the checks' verdict
+            log.warning("grading judge failed: %s", exc)
+        else:
+            usage = [call_usage] if call_usage is not None else []
+    judged = float(verdict.score) if verdict is not None else None
+    judge_reasons = [r for r in verdict.reasons if _readable(r)] if verdict is not None else []
+    extra = {"contradictions": [c.reason for c in contradictions], "judge_score": verdict.score if verdict else None}
+    if contradictions:
+        score = min(judged if judged is not None else CONTRADICTION_CAP, CONTRADICTION_CAP)
+        reasons = [f"contradicts the reference: {c.reason}" for c in contradictions[:2]]
+        return GradeResult(_grade(ref, score, reasons, "checks", **extra), usage)
+    if covered >= COVERED:
+        score = max(judged if judged is not None else 0.0, 8.0 + 2.0 * min(1.0, (covered - COVERED) / (1 - COVERED)))
+        reasons = [f"covers {covered:.0%} of the reference answer's key terms and contradicts none"]
+        reasons += judge_reasons[:1] if judged is not None and judged >= 7 else []
+        return GradeResult(_grade(ref, score, reasons, "checks", **extra), usage)
+    expected = expected_polarity(ref.question, ref.answer)
+    if expected is not None and answer_polarity(ref.question, answer) == expected:
+        score = max(judged if judged is not None else 0.0, 8.0)
+        said = "yes" if expected else "no"
+        reasons = [f"answers {said!r} as the reference does and contradicts none of it"]
+        reasons += judge_reasons[:1] if judged is not None and judged >= 7 else []
+        return GradeResult(_grade(ref, score, reasons, "checks", **extra), usage)
+    if covered < UNCOVERED:
+        score = min(judged if judged is not None else 0.0, 3.0)
+        reasons = [f"shares almost nothing with the reference answer ({covered:.0%} of its key terms)"]
+        return GradeResult(_grade(ref, score, reasons, "checks", **extra), usage)
+    if judged is None:
+        return GradeResult(
+            _grade(ref, PARTIAL_SCORE, [f"covers {covered:.0%} of the reference answer"], "checks", **extra), usage
+        )
+    return GradeResult(_grade(ref, judged, judge_reasons or [verdict_for(judged)], "judge", **extra), usage)
+
+
+def _readable(reason: str) -> bool:
+    """A judge reason worth showing: a few words of prose, not digits or one word repeated."""
+    words = re.findall(r"[A-Za-z]{2,}", reason)
+    return len(words) >= 3 and len({w.lower() for w in words}) >= 3
+
+
+__all__ = ["CONTRADICTION_CAP", "COVERED", "UNCOVERED", "GradeResult", "NoReference", "grade_answer"]
