@@ -10,7 +10,7 @@ from typing import Any
 
 from agents.llm.gateway import Gateway
 from agents.llm.types import ChatMessage
-from agents.personas import AgentReply, Framework, get_persona
+from agents.personas import AgentReply, Framework, Persona, get_persona
 
 EventCallback = Callable[[str, dict[str, Any]], None]
 
@@ -39,6 +39,8 @@ async def run_agent(
     persona = get_persona(name)
     if framework is not None and framework != persona.framework:
         persona = persona.model_copy(update={"framework": framework})
+    if persona.grounded:
+        return await run_grounded(persona, task, gateway, on_event=on_event, history=history or ())
     prompt = task_with_history(task, history)
     if persona.framework == "crewai":
         from agents.crewai_adapter.run import run_persona_crewai
@@ -47,3 +49,57 @@ async def run_agent(
     from agents.autogen_adapter.run import run_persona_autogen
 
     return await run_persona_autogen(persona, prompt, gateway, on_event=on_event)
+
+
+async def run_grounded(
+    persona: Persona,
+    task: str,
+    gateway: Gateway,
+    *,
+    on_event: EventCallback | None = None,
+    history: Sequence[ChatMessage] = (),
+) -> AgentReply:
+    """A grounded persona's turn: the grounded pipeline in the persona's framework.
+
+    On a model with native tool calling, the framework's own agent (with the concept tools)
+    writes the prose, and the verified parts are composed around it; a small base model
+    gets the pipeline alone, as a CrewAI Flow or an AutoGen agent.
+    """
+    from agents.crewai_adapter.run import resolve_model_info
+
+    info = await resolve_model_info(gateway, persona.model)
+    if info.supports_tools:
+        return await _grounded_native(persona, task, gateway, on_event=on_event, history=history)
+    if persona.framework == "crewai":
+        from agents.crewai_adapter.grounded import run_grounded_crewai
+
+        return await run_grounded_crewai(persona, task, gateway, history=history, on_event=on_event)
+    from agents.autogen_adapter.grounded import run_grounded_autogen
+
+    return await run_grounded_autogen(persona, task, gateway, history=history, on_event=on_event)
+
+
+async def _grounded_native(
+    persona: Persona,
+    task: str,
+    gateway: Gateway,
+    *,
+    on_event: EventCallback | None,
+    history: Sequence[ChatMessage],
+) -> AgentReply:
+    """The framework agent answers with native tool calls; its text becomes the prose between verified parts."""
+    from agents.grounded.native import merge_native_reply
+    from agents.grounded.tutor import answer_question
+
+    ungrounded = persona.model_copy(update={"grounded": False})
+    prompt = task_with_history(task, history)
+    if persona.framework == "crewai":
+        from agents.crewai_adapter.run import run_persona_crewai
+
+        reply = await run_persona_crewai(ungrounded, prompt, gateway, on_event=on_event)
+    else:
+        from agents.autogen_adapter.run import run_persona_autogen
+
+        reply = await run_persona_autogen(ungrounded, prompt, gateway, on_event=on_event)
+    answer = await answer_question(task, gateway, history=history, on_event=on_event, write_prose=False)
+    return merge_native_reply(reply, answer)

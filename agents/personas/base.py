@@ -27,6 +27,10 @@ class Persona(BaseModel):
     tools: list[str] = Field(default_factory=list, description="Concept names, or 'all' for every concept.")
     uses_sandbox: bool = False
     turn: TurnKind = "answer"
+    grounded: bool = Field(
+        default=False,
+        description="Answer from the concept lab and notes (agents.grounded) rather than from the model's memory.",
+    )
     max_iterations: int = 4
     timeout_s: float = 600.0
 

@@ -29,6 +29,7 @@ TUTOR = Persona(
     framework="crewai",
     options=GenerationOptions(temperature=0.3, max_tokens=512),
     tools=["all"],
+    grounded=True,
 )
 
 PROMPT_ENGINEER = Persona(
