@@ -12,6 +12,9 @@ from langgraph.types import Command
 from agents.llm.backends.embedded import EmbeddedBackend
 from agents.llm.gateway import Gateway
 from agents.settings import Settings
+from workflows.strategies import ToTConfig, get_task
+from workflows.strategies.game24 import answer_problem, numbers_after
+from workflows.strategies.tot import ROOT, search_tot
 
 from .helpers import run_workflow
 
@@ -53,6 +56,26 @@ async def test_reason(gateway: Gateway, tmp_path: Path, strategy: str, config: d
     assert snapshot.next == ()
     assert "answer" in values and values["verified"] in (True, False)
     assert values["usage"]["calls"] >= 1 and node_usage(events) >= 1
+
+
+async def test_tot_keeps_only_steps_the_exact_verifier_accepts(gateway: Gateway) -> None:
+    """Gemma 3 270M's Game of 24 steps are mostly impossible; none may survive into the search."""
+    task = get_task("game24", puzzle="4 5 6 10")
+    config = ToTConfig(breadth=2, depth=3, n_evaluate=1, max_tokens=48, eval_max_tokens=32)
+    state = await search_tot(task, gateway, config)
+    proposals = [n for n in state.nodes.values() if n.id != ROOT]
+    assert proposals, "the model proposed no step at all"
+    for node in proposals:
+        problem = task.step_problem(state.nodes[node.parent_id or ROOT].state, node.text)
+        assert (node.valid, node.invalid_reason) == (problem is None, problem)
+        if node.valid is False:
+            assert node.value is None and not node.kept and node.pruned_reason == f"invalid: {problem}"
+    for node in (n for n in proposals if n.kept):  # the whole path of a kept state replays exactly
+        assert node.valid is True
+        numbers_after(task.question, node.state)  # raises InvalidStep at a bad step; skips 'Answer:' lines
+        answers = [ln for ln in node.state.splitlines() if ln.lower().startswith("answer")]
+        assert all(answer_problem(ln, task.question) is None for ln in answers)
+    assert state.pruned_invalid == sum(1 for n in proposals if n.valid is False)
 
 
 async def test_lesson_pauses_and_grades(gateway: Gateway, tmp_path: Path) -> None:

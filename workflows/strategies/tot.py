@@ -437,7 +437,9 @@ def select(state: ToTState, emit: Emit | None = None, rng: random.Random | None 
     new.step += 1
     if new.step >= new.depth_limit or not kept or new.stop_reason == "max_nodes":
         new.done, new.phase = True, "finish"
-        new.stop_reason = new.stop_reason or ("depth" if kept else "no_candidates")
+        invalid_only = any(n.valid is False and n.depth == new.step for n in new.nodes.values())
+        ended = "depth" if kept else "no_valid_steps" if invalid_only else "no_candidates"
+        new.stop_reason = new.stop_reason or ended
     else:
         new.phase = "expand"
     return new
@@ -466,7 +468,7 @@ async def dfs_step(state: ToTState, task: Task, gateway: Gateway, emit: Emit | N
     if not new.stack:
         new.done, new.phase, new.stop_reason = True, "finish", "exhausted"
         return new
-    if new.generated >= cfg.max_nodes:
+    if new.generated - new.pruned_invalid >= cfg.max_nodes:
         new.done, new.phase, new.stop_reason = True, "finish", "max_nodes"
         return new
     node = new.nodes[new.stack.pop()]
@@ -493,7 +495,9 @@ async def dfs_step(state: ToTState, task: Task, gateway: Gateway, emit: Emit | N
     new.stack.extend(reversed(survivors))
     new.history.append({"step": new.step, "visit": node.id, "children": children, "pushed": survivors})
     if not survivors:
-        _backtrack(new, emit, node.id, "no child reached the value threshold")
+        invalid_only = not children and any(n.parent_id == node.id and n.valid is False for n in new.nodes.values())
+        reason = "every proposed step was invalid" if invalid_only else "no child reached the value threshold"
+        _backtrack(new, emit, node.id, reason)
     if new.stop_reason == "max_nodes":
         new.done, new.phase = True, "finish"
     return new

@@ -64,6 +64,20 @@ async def test_invalid_proposals_are_pruned_with_reasons_and_never_valued() -> N
     assert events.of("tot.finish")[0]["pruned_invalid"] == 3
 
 
+async def test_a_search_whose_every_proposal_is_invalid_says_so() -> None:
+    gateway, backend = scripted([propose(PUZZLE, [PROPOSALS[1], PROPOSALS[2]]), SAYS_SURE])
+    task = get_task("game24", puzzle=PUZZLE)
+    result = await run_tot(task, gateway, ToTConfig(breadth=2, n_evaluate=1))
+    state = ToTState.model_validate(result.trace)
+    assert state.stop_reason == "no_valid_steps" and result.answer is None and result.verified is False
+    assert value_prompts(backend.prompts) == [] and result.usage.calls == 1
+    events = Events()
+    state = init_tot(task, ToTConfig(search="dfs", n_evaluate=1))
+    gateway, _ = scripted([propose(PUZZLE, [PROPOSALS[1]]), SAYS_SURE])
+    state = await dfs_step(state, task, gateway, events)
+    assert events.of("tot.backtrack") == [{"from_id": ROOT, "to_id": None, "reason": "every proposed step was invalid"}]
+
+
 async def test_without_verify_steps_the_paper_keeps_and_values_them() -> None:
     gateway, backend = scripted([propose(PUZZLE, PROPOSALS), SAYS_SURE])
     task = get_task("game24", puzzle=PUZZLE)
