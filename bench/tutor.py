@@ -33,12 +33,16 @@ from tutor_check import check_reply, direct_answer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "bench" / "data" / "tutor_questions.jsonl"
+#: Written after the pipeline was built, never tuned on: a check that the main set is not overfitted.
+HELD_OUT = ROOT / "bench" / "data" / "tutor_heldout.jsonl"
 RESULTS = ROOT / "bench" / "results" / "tutor.json"
 THINKROOM = Path(sys.executable).with_name("thinkroom")
 
 
 def load_questions(limit: int | None = None) -> list[dict[str, Any]]:
-    items = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
+    items = []
+    for path, name in ((QUESTIONS, "main"), (HELD_OUT, "held-out")):
+        items += [{**json.loads(line), "set": name} for line in path.read_text().splitlines() if line.strip()]
     return items[:limit] if limit else items
 
 
@@ -109,6 +113,7 @@ def run(url: str, models: list[str], questions: list[dict[str, Any]], api_key: s
                     {
                         "id": item["id"],
                         "kind": item["kind"],
+                        "set": item["set"],
                         "right": right,
                         "why": why,
                         "seconds": round(seconds, 2),
@@ -128,6 +133,10 @@ def run(url: str, models: list[str], questions: list[dict[str, Any]], api_key: s
                     "mean": round(statistics.fmean(times), 2),
                     "p50": round(statistics.median(times), 2),
                     "max": round(max(times), 2),
+                },
+                "by_set": {
+                    name: f"{sum(r['right'] for r in rows if r['set'] == name)}/{sum(r['set'] == name for r in rows)}"
+                    for name in ("main", "held-out")
                 },
                 "by_kind": {
                     kind: f"{sum(r['right'] for r in rows if r['kind'] == kind)}/{sum(r['kind'] == kind for r in rows)}"
@@ -160,7 +169,7 @@ def main() -> None:
         print(
             f"{model}: {summary['right']}/{summary['asked']} right ({summary['accuracy']:.1%}), "
             f"scaffolding replies {summary['scaffolding_replies']}, latency mean {summary['latency_s']['mean']} s, "
-            f"p50 {summary['latency_s']['p50']} s; by kind {summary['by_kind']}"
+            f"p50 {summary['latency_s']['p50']} s; by set {summary['by_set']}; by kind {summary['by_kind']}"
         )
     print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
 

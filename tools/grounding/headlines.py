@@ -51,7 +51,8 @@ def _neuron(args: dict[str, Any], r: dict[str, Any]) -> str:
 
 
 def _activation(args: dict[str, Any], r: dict[str, Any]) -> str:
-    name = str(args.get("name", "gelu")).upper() if args.get("name") in ("gelu", "relu", "elu") else args.get("name")
+    names = {"gelu": "GELU", "gelu_tanh": "GELU (tanh approx.)", "relu": "ReLU", "elu": "ELU", "swish": "Swish"}
+    name = names.get(str(args.get("name", "gelu")), args.get("name"))
     xs = args.get("x") or []
     if len(xs) == 1:
         return f"{name}({fmt_number(xs[0])}) = {fmt_number(r['y'][0], 7)} (formula: {r.get('formula', '')})."
