@@ -58,7 +58,7 @@ def test_failure_is_one_line_and_an_exit_code(
 
 
 @pytest.mark.embedded
-@pytest.mark.parametrize("argv", [["ask", HUGE], ["ask", "--agent", "tutor", HUGE]], ids=["ask", "ask-agent"])
+@pytest.mark.parametrize("argv", [["ask", HUGE], ["ask", "--agent", "prompt-engineer", HUGE]], ids=["ask", "ask-agent"])
 def test_a_prompt_over_the_embedded_window_is_one_line_and_exit_1(argv: list[str]) -> None:
     pytest.importorskip("llama_cpp")
     result = run_cli(*argv, THINKROOM_BACKEND="embedded", timeout=300)
