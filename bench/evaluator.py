@@ -9,6 +9,7 @@ bench/results/evaluator.json.
 
     .venv/bin/python bench/evaluator.py                 # embedded (or THINKROOM_BACKEND)
     .venv/bin/python bench/evaluator.py --no-judge      # checks only, no model
+    .venv/bin/python bench/evaluator.py --always-judge  # also judge what the checks settle (judge diagnostics)
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def share(hits: int, total: int) -> float | None:
     return round(hits / total, 3) if total else None
 
 
-async def run(use_judge: bool) -> dict[str, Any]:
+async def run(use_judge: bool, always_judge: bool) -> dict[str, Any]:
     settings = Settings()
     gateway = await create_gateway(settings)
     judge = gateway_judge(gateway) if use_judge else None
@@ -48,7 +49,9 @@ async def run(use_judge: bool) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     for item in items:
         started = time.perf_counter()
-        result = await grade_answer(item.question, item.answer, judge=judge, concept=item.concept)
+        result = await grade_answer(
+            item.question, item.answer, judge=judge, concept=item.concept, always_judge=always_judge
+        )
         elapsed = time.perf_counter() - started
         grade = result.grade
         judge_agrees = None
@@ -75,10 +78,12 @@ async def run(use_judge: bool) -> dict[str, Any]:
         mark = "ok " if rows[-1]["agrees"] else "XX "
         print(f"{mark}{item.label[:3]} {grade.score:4.1f} {grade.method:6} {item.answer[:70]}")
     await gateway.close()
-    return summarise(rows, gateway.backend_name, gateway.default_model, use_judge)
+    return summarise(rows, gateway.backend_name, gateway.default_model, use_judge, always_judge)
 
 
-def summarise(rows: list[dict[str, Any]], backend: str, model: str | None, use_judge: bool) -> dict[str, Any]:
+def summarise(
+    rows: list[dict[str, Any]], backend: str, model: str | None, use_judge: bool, always_judge: bool
+) -> dict[str, Any]:
     by_method: dict[str, list[bool]] = defaultdict(list)
     for row in rows:
         by_method[row["method"]].append(row["agrees"])
@@ -89,6 +94,7 @@ def summarise(rows: list[dict[str, Any]], backend: str, model: str | None, use_j
         "backend": backend,
         "model": model,
         "judge": use_judge,
+        "always_judge": always_judge,
         "items": len(rows),
         "agreement": share(sum(r["agrees"] for r in rows), len(rows)),
         "agreement_correct_items": share(
@@ -122,9 +128,12 @@ def summarise(rows: list[dict[str, Any]], backend: str, model: str | None, use_j
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-judge", action="store_true", help="checks only: no model calls")
+    parser.add_argument(
+        "--always-judge", action="store_true", help="ask the judge on all free text too (measures the judge alone)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "evaluator.json")
     args = parser.parse_args()
-    report = asyncio.run(run(use_judge=not args.no_judge))
+    report = asyncio.run(run(use_judge=not args.no_judge, always_judge=args.always_judge))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     summary = {k: v for k, v in report.items() if k not in ("rows", "disagreements", "machine")}

@@ -2,7 +2,8 @@
 
 - a sandbox persona (the coder) writes code, a sandbox CodeExecutorAgent runs it and the
   coder reads the output and fixes errors, until it says DONE, runs out of messages or time;
-- the evaluator answers once with a score and reasons (asked once more if it forgets the format);
+- the evaluator grades an answer the course can check with the grounded grader (agents.grading),
+  otherwise it answers once with a score and reasons (asked once more if it forgets the format);
 - any other persona is one AssistantAgent turn (with its concept tools if the model has tools).
 """
 
@@ -25,6 +26,7 @@ from .build import build_agent
 from .client import GatewayChatCompletionClient
 from .events import EventCallback, RunTrace, drive
 from .executor import SandboxExecutorAgent, extract_code_blocks, merge_python_blocks
+from .grading import evaluate_grounded
 
 _DONE = re.compile(r"(?<![A-Za-z])DONE(?![A-Za-z])")
 _SCORE = re.compile(r"SCORE\s*[:=]\s*\**\s*(\d+(?:\.\d+)?)(?:\s*/\s*10)?", re.IGNORECASE)
@@ -163,6 +165,11 @@ def _coder_text(trace: RunTrace, coder: str) -> str:
 async def _evaluate(
     persona: Persona, task: str, client: GatewayChatCompletionClient, usage: list[Usage], on_event: EventCallback | None
 ) -> AgentReply:
+    grounded = await evaluate_grounded(persona, task, client, on_event)
+    if grounded is not None:  # an answer the course can check: the grounded grader decides
+        grade, trace = grounded
+        stop = "timeout" if trace.timed_out or grade is None else "completed"
+        return _reply(persona, grade.render() if grade is not None else "", trace, usage, stop)
     agent = build_agent(persona, client)
     deadline = time.monotonic() + persona.timeout_s  # the retry shares the persona's time budget
     trace = await drive(agent, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)

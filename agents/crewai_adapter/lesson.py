@@ -2,9 +2,11 @@
 
 Phase 1 (`lesson_explain`): the tutor explains with a worked example computed by the
 concept's tool, then the evaluator writes the quiz from the concept's quiz items.
-Phase 2 (`lesson_grade`): the evaluator grades the learner's answers against the
-reference answers. Every number and every grading key comes from the concept registry,
-so even a weak model yields a correct lesson; the model's words are the added value.
+Phase 2 (`lesson_grade`): the evaluator grades the learner's answers with the grounded
+grader (agents.grading): numbers and sets are checked against the concept's computation,
+free text against the reference answer, and an answer that contradicts it never gets full
+marks. Every number and every grading key comes from the concept registry, so even a weak
+model yields a correct lesson; the model's words are the added value.
 """
 
 from __future__ import annotations
@@ -19,13 +21,16 @@ from crewai import Task
 from pydantic import BaseModel, Field
 
 from agents.concept_tools import concept_tool_specs
+from agents.grading import Grade, find_reference
+from agents.grading.request import GradingRequest
 from agents.llm.gateway import Gateway
 from agents.llm.types import GenerationOptions, Usage
 from agents.personas import AgentStep, get_persona
 from tools.concepts import get_concept
 
-from .events import EventCallback, EventSink
-from .parsing import overlap_score, parse_questions, parse_reasons, parse_score
+from .events import EventCallback, EventSink, StepRecorder
+from .grading import EXPECTED_OUTPUT, grading_agent, record_computation
+from .parsing import overlap_score, parse_questions
 from .run import kickoff_crew, persona_agent, resolve_model_info, sequential_crew, with_options
 from .tools import MAX_RESULT_CHARS
 
@@ -64,7 +69,10 @@ class GradeItem(BaseModel):
     answer: str
     score: float = Field(ge=0.0, le=1.0)
     feedback: str
-    method: Literal["model", "overlap"] = Field(description="'overlap' when the model's grade could not be parsed.")
+    method: Literal["exact", "set", "checks", "judge", "none", "overlap"] = Field(
+        description="How the grounded grader decided (agents.grading.GradeMethod); 'overlap' when grading "
+        "did not finish in time and the share of the reference's key terms stands in."
+    )
 
 
 class LessonGrades(BaseModel):
@@ -195,8 +203,7 @@ async def lesson_explain(
 def _grade_description(item: QuizQuestion, answer: str) -> str:
     return (
         "Grade a learner's answer to a quiz question against the reference answer.\n"
-        f"Question: {item.question}\nReference answer: {item.answer}\nLearner's answer: {answer}\n"
-        "Reply with a line 'SCORE: <0-10>' then 'REASONS:' and one or two short bullet points."
+        f"Question: {item.question}\nReference answer: {item.answer}\nLearner's answer: {answer}"
     )
 
 
@@ -206,18 +213,20 @@ def _as_quiz(draft_or_quiz: LessonDraft | Sequence[Any]) -> list[QuizQuestion]:
     return [QuizQuestion.model_validate(q, from_attributes=not isinstance(q, dict)) for q in draft_or_quiz]
 
 
-def _grade(item: QuizQuestion, answer: str, text: str) -> GradeItem:
-    """The model's SCORE if it gave one, else the deterministic overlap with the reference."""
-    score = parse_score(text) if text else None
-    if score is not None:
-        return GradeItem(question=item.question, reference=item.answer, answer=answer, score=score,
-                         feedback=parse_reasons(text), method="model")
+def _graded(item: QuizQuestion, answer: str, grade: Grade) -> GradeItem:
+    feedback = "\n".join(f"- {r}" for r in grade.reasons) or grade.verdict
+    return GradeItem(question=item.question, reference=item.answer, answer=answer, score=round(grade.score / 10, 3),
+                     feedback=feedback, method=grade.method)
+
+
+def _ungraded(item: QuizQuestion, answer: str) -> GradeItem:
+    """No answer (0, no model call), or grading that ran out of time: the reference's key terms present."""
+    if not answer.strip():
+        return GradeItem(question=item.question, reference=item.answer, answer=answer, score=0.0,
+                         feedback="No answer given.", method="none")
     score = overlap_score(answer, item.answer)
-    feedback = (
-        "No answer given." if not answer.strip()
-        else f"Automatic grade: your answer contains {score:.0%} of the reference answer's key terms. "
-        f"Reference: {item.answer}"
-    )
+    feedback = (f"Grading did not finish; your answer contains {score:.0%} of the reference answer's key terms. "
+                f"Reference: {item.answer}")
     return GradeItem(question=item.question, reference=item.answer, answer=answer, score=score, feedback=feedback,
                      method="overlap")
 
@@ -230,41 +239,59 @@ async def lesson_grade(
     on_event: EventCallback | None = None,
     options: GenerationOptions | None = None,
     timeout_s: float | None = None,
+    concept: str | None = None,
 ) -> LessonGrades:
-    """Phase 2: one grading task per answered question; unparseable grades fall back to overlap.
+    """Phase 2: one grading task per answered question, each run by a grounded grading agent.
 
     `draft_or_quiz` is a LessonDraft or a list of {question, answer} items (dicts,
-    QuizQuestion or the registry's QuizItem). Blank answers score 0 without a model call.
+    QuizQuestion or the registry's QuizItem); each item's answer is the reference. The
+    concept is the draft's, `concept`, or found from the items. Blank answers score 0
+    without a model call; numeric and set answers need none either.
     """
     quiz = _as_quiz(draft_or_quiz)
+    if concept is None and isinstance(draft_or_quiz, LessonDraft):
+        concept = draft_or_quiz.concept
     padded = [*answers, *[""] * max(0, len(quiz) - len(answers))][: len(quiz)]
     evaluator = with_options(get_persona("evaluator"), options, timeout_s)
-    sink = EventSink(asyncio.get_running_loop(), on_event)
+    loop = asyncio.get_running_loop()
+    recorder = StepRecorder(EventSink(loop, on_event), evaluator.name)
     todo = [(i, q, a) for i, (q, a) in enumerate(zip(quiz, padded, strict=True)) if a.strip()]
-    texts: dict[int, str] = {}
-    steps: list[AgentStep] = []
+    grades: dict[int, Grade] = {}
     usage: list[Usage] = []
     reason = "completed"
     if todo:
         info = await resolve_model_info(gateway, evaluator.model)
-        agent, llm, recorder = persona_agent(evaluator, gateway, sink, info)
+        graders = []
+        for _, item, answer in todo:
+            reference = find_reference(item.question, answer=answer, concept=concept,
+                                       quiz_item={"question": item.question, "answer": item.answer})
+            assert reference is not None  # a quiz item is always its own reference
+            graders.append(grading_agent(evaluator, gateway, loop, info, GradingRequest(item.question, answer),
+                                         reference))
         tasks = [
-            Task(description=_grade_description(q, a), expected_output="SCORE: <0-10>, then REASONS:",
-                 agent=agent, context=[])
-            for _, q, a in todo
+            Task(description=_grade_description(item, answer), expected_output=EXPECTED_OUTPUT, agent=agent, context=[])
+            for (_, item, answer), (agent, _) in zip(todo, graders, strict=True)
         ]
-        _, reason = await kickoff_crew(sequential_crew([agent], tasks), [llm], timeout_s or evaluator.timeout_s)
-        for (i, _, _), task in zip(todo, tasks, strict=True):
-            if task.output is not None:
-                texts[i] = task.output.raw
-                recorder.message(task.output.raw, phase="grade", question=i)
-        steps, usage = recorder.steps, llm.usage
-    items = [_grade(q, a, texts.get(i, "")) for i, (q, a) in enumerate(zip(quiz, padded, strict=True))]
+        _, reason = await kickoff_crew(
+            sequential_crew([agent for agent, _ in graders], tasks), [llm for _, llm in graders],
+            timeout_s or evaluator.timeout_s,
+        )
+        for (i, _, _), (agent, llm), task in zip(todo, graders, tasks, strict=True):
+            if agent.grade is not None:
+                grades[i] = agent.grade
+                record_computation(recorder, agent.reference)
+                recorder.message(task.output.raw if task.output is not None else agent.grade.render(), phase="grade",
+                                 question=i)
+            usage += [*llm.usage, *agent.judge_usage]
+    items = [
+        _graded(q, a, grades[i]) if i in grades else _ungraded(q, a)
+        for i, (q, a) in enumerate(zip(quiz, padded, strict=True))
+    ]
     return LessonGrades(
         items=items,
         total=round(sum(item.score for item in items), 3),
         max_total=float(len(items)),
-        steps=steps,
+        steps=recorder.steps,
         usage=usage,
         stop_reason=reason,
     )

@@ -114,7 +114,14 @@ async def run_persona_crewai(
     all (a small model's context cannot hold 30 schemas). Bounded by max_iter and an
     asyncio timeout of persona.timeout_s: stop_reason is "completed", "max_iterations"
     or "timeout" (text may then be empty). A failing backend raises AgentRunError.
+    A grading persona grades an answer the course can check with the grounded grader.
     """
+    if persona.turn == "grade":
+        from .grading import grade_persona_crewai  # imports this module: loaded on first use
+
+        graded = await grade_persona_crewai(persona, task, gateway, on_event=on_event)
+        if graded is not None:
+            return graded
     sink = EventSink(asyncio.get_running_loop(), on_event)
     info = await resolve_model_info(gateway, persona.model)
     specs = shortlist_specs(persona.tools, task) if persona.tools else []

@@ -46,6 +46,8 @@ CONTRADICTION_CAP = 2.0
 COVERED = 0.5
 #: ...and below this share it is incorrect.
 UNCOVERED = 0.12
+#: What the judge is asked when the learner made a claim without its question.
+CLAIM_QUESTION = "Is this statement correct?"
 #: The judge's score inside the band, and the score the checks give on their own (no judge).
 PARTIAL_SCORE = 5.0
 
@@ -70,11 +72,13 @@ async def grade_answer(
     concept: str | None = None,
     quiz_item: QuizItem | Mapping[str, str] | None = None,
     reference: Reference | None = None,
+    always_judge: bool = False,
 ) -> GradeResult:
     """Grade `answer` to `question` against the course; raises NoReference when there is none.
 
-    `judge` is only called for free text that the checks cannot settle; without it the
-    checks' own verdict stands.
+    `judge` is only called for free text that the checks cannot settle (with `always_judge`,
+    for all free text, the checks still bounding its score); without it the checks' own
+    verdict stands.
     """
     ref = reference or find_reference(question, answer=answer, concept=concept, quiz_item=quiz_item)
     if ref is None:
@@ -87,7 +91,7 @@ async def grade_answer(
             return GradeResult(settled)
     if ref.kind == "numeric" and any(not n.negated for n in extract_numbers(answer)):
         return GradeResult(_grade_numbers(ref, answer))
-    return await _grade_text(ref, answer, judge)
+    return await _grade_text(ref, answer, judge, always_judge)
 
 
 def _grade(ref: Reference, score: float, reasons: list[str], method: str, **extra: object) -> Grade:
@@ -145,18 +149,53 @@ def _grade_numbers(ref: Reference, answer: str) -> Grade:
     return _grade(ref, round(score), reasons, "exact", contradictions=[c.reason for c in contradictions])
 
 
-async def _grade_text(ref: Reference, answer: str, judge: JudgeCall | None) -> GradeResult:
+@dataclass(frozen=True)
+class _Settled:
+    """A verdict the checks reach on their own: the score bound and which side of it the judge may move."""
+
+    score: float
+    reasons: list[str]
+    ceiling: bool  # True: the judge may only lower the score; False: only raise it
+
+
+def _settle(ref: Reference, answer: str, contradictions: list[Contradiction], covered: float) -> _Settled | None:
+    """The checks' own verdict on free text, when they are confident: a contradiction, the reference's key
+    terms all but covered, a yes/no answered as the reference does, or almost nothing in common (the last
+    three only for an answer to a question: a bare claim is judged on contradictions alone)."""
+    if contradictions:
+        reasons = [f"contradicts the reference: {c.reason}" for c in contradictions[:2]]
+        return _Settled(CONTRADICTION_CAP, reasons, ceiling=True)
+    if ref.claim:  # a claim without its question need not cover the reference: only a contradiction settles it
+        return None
+    if covered >= COVERED:
+        score = 8.0 + 2.0 * min(1.0, (covered - COVERED) / (1 - COVERED))
+        return _Settled(
+            score, [f"covers {covered:.0%} of the reference answer's key terms and contradicts none"], False
+        )
+    expected = expected_polarity(ref.question, ref.answer)
+    if expected is not None and answer_polarity(ref.question, answer) == expected:
+        said = "yes" if expected else "no"
+        return _Settled(8.0, [f"answers {said!r} as the reference does and contradicts none of it"], ceiling=False)
+    if covered < UNCOVERED:
+        reasons = [f"shares almost nothing with the reference answer ({covered:.0%} of its key terms)"]
+        return _Settled(0.0, reasons, ceiling=True)
+    return None
+
+
+async def _grade_text(ref: Reference, answer: str, judge: JudgeCall | None, always_judge: bool) -> GradeResult:
     contradictions: list[Contradiction] = find_contradictions(
         answer, ref.question, reference_answer=ref.answer, context=list(ref.context), errata=list(ref.errata)
     )
     if ref.computed:
         contradictions += computed_claims(answer, ref.computed)
     covered = coverage(answer, ref.answer)
+    settled = _settle(ref, answer, contradictions, covered)
     verdict: JudgeVerdict | None = None
     usage: list[Usage] = []
-    if judge is not None:
+    if judge is not None and (settled is None or always_judge):
         try:
-            verdict, call_usage = await run_judge(judge, ref.question, ref.answer, ref.explanation, answer)
+            question = CLAIM_QUESTION if ref.claim else ref.question
+            verdict, call_usage = await run_judge(judge, question, ref.answer, ref.explanation, answer)
         except (GatewayError, ValidationError) as exc:  # a failed judge leaves the checks' verdict
             log.warning("grading judge failed: %s", exc)
         else:
@@ -164,30 +203,17 @@ async def _grade_text(ref: Reference, answer: str, judge: JudgeCall | None) -> G
     judged = float(verdict.score) if verdict is not None else None
     judge_reasons = [r for r in verdict.reasons if _readable(r)] if verdict is not None else []
     extra = {"contradictions": [c.reason for c in contradictions], "judge_score": verdict.score if verdict else None}
-    if contradictions:
-        score = min(judged if judged is not None else CONTRADICTION_CAP, CONTRADICTION_CAP)
-        reasons = [f"contradicts the reference: {c.reason}" for c in contradictions[:2]]
-        return GradeResult(_grade(ref, score, reasons, "checks", **extra), usage)
-    if covered >= COVERED:
-        score = max(judged if judged is not None else 0.0, 8.0 + 2.0 * min(1.0, (covered - COVERED) / (1 - COVERED)))
-        reasons = [f"covers {covered:.0%} of the reference answer's key terms and contradicts none"]
-        reasons += judge_reasons[:1] if judged is not None and judged >= 7 else []
-        return GradeResult(_grade(ref, score, reasons, "checks", **extra), usage)
-    expected = expected_polarity(ref.question, ref.answer)
-    if expected is not None and answer_polarity(ref.question, answer) == expected:
-        score = max(judged if judged is not None else 0.0, 8.0)
-        said = "yes" if expected else "no"
-        reasons = [f"answers {said!r} as the reference does and contradicts none of it"]
-        reasons += judge_reasons[:1] if judged is not None and judged >= 7 else []
-        return GradeResult(_grade(ref, score, reasons, "checks", **extra), usage)
-    if covered < UNCOVERED:
-        score = min(judged if judged is not None else 0.0, 3.0)
-        reasons = [f"shares almost nothing with the reference answer ({covered:.0%} of its key terms)"]
+    if settled is not None:
+        score = settled.score
+        reasons = list(settled.reasons)
+        if judged is not None:
+            score = min(judged, score) if settled.ceiling else max(judged, score)
+            if verdict_for(judged) == verdict_for(score):
+                reasons += judge_reasons[:1]
         return GradeResult(_grade(ref, score, reasons, "checks", **extra), usage)
     if judged is None:
-        return GradeResult(
-            _grade(ref, PARTIAL_SCORE, [f"covers {covered:.0%} of the reference answer"], "checks", **extra), usage
-        )
+        reasons = [f"covers {covered:.0%} of the reference answer; no model judged the rest"]
+        return GradeResult(_grade(ref, PARTIAL_SCORE, reasons, "checks", **extra), usage)
     return GradeResult(_grade(ref, judged, judge_reasons or [verdict_for(judged)], "judge", **extra), usage)
 
 

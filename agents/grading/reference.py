@@ -42,9 +42,9 @@ _SET_QUESTION = re.compile(
 
 @dataclass(frozen=True)
 class Reference:
-    """Everything the checks and the judge compare an answer with."""
+    """Everything the checks and the judge compare an answer with (`concept` None: a quiz item only)."""
 
-    concept: str
+    concept: str | None
     title: str
     question: str
     answer: str
@@ -58,6 +58,7 @@ class Reference:
     universe: dict[str, float] | None = None
     expected_set: frozenset[str] | None = None
     context: tuple[str, ...] = field(default_factory=tuple)
+    claim: bool = False
 
     @property
     def kind(self) -> str:
@@ -131,17 +132,23 @@ def find_reference(
 
     `concept` (a registry name or alias) skips the concept search; `quiz_item` ({question,
     answer}) is the exact reference answer, as the lesson knows it. An unknown `concept`
-    raises KeyError.
+    raises KeyError. Without a question the answer is a claim ("Is this right? CLAIM") and
+    is matched on its own words.
     """
-    name = concept or choose_concept(question or answer) or (choose_concept(answer) if question and answer else None)
+    item = None
+    if quiz_item is not None:
+        item = quiz_item if isinstance(quiz_item, QuizItem) else QuizItem.model_validate(dict(quiz_item))
+    name = concept or (_owner(item) if item is not None else None)
+    name = name or choose_concept(question or answer) or (choose_concept(answer) if question and answer else None)
     if name is None:
-        return None
+        return _quiz_only(item, question) if item is not None else None
     found = get_concept(name)
     asked = question or answer
     index: int | None
-    if quiz_item is not None:
-        item = quiz_item if isinstance(quiz_item, QuizItem) else QuizItem.model_validate(dict(quiz_item))
-        index = next((i for i, q in enumerate(found.quiz) if q.question == item.question), None)
+    if item is not None:
+        index = next(
+            (i for i, q in enumerate(found.quiz) if item.answer in (q.answer, "") or q.question == item.question), None
+        )
         reference_answer = item.answer
         asked = question or item.question
     else:
@@ -168,6 +175,29 @@ def find_reference(
         universe=universe,
         expected_set=expected_set,
         context=(found.explanation, *corrections),
+        claim=not question and quiz_item is None,
+    )
+
+
+def _owner(item: QuizItem) -> str | None:
+    """The concept whose quiz holds this item (the lesson's items are the registry's, maybe reworded)."""
+    for concept in list_concepts():
+        if any(q.answer == item.answer or q.question == item.question for q in concept.quiz):
+            return concept.name
+    return None
+
+
+def _quiz_only(item: QuizItem, question: str) -> Reference:
+    """A reference made of a quiz item alone, for a quiz that is not from the concept lab."""
+    asked = question or item.question
+    return Reference(
+        concept=None,
+        title="",
+        question=asked,
+        answer=item.answer,
+        explanation="",
+        expected=tuple(n.value for n in stated_results(item.answer)) if not _EXPLAINING.match(asked) else (),
+        rejected=tuple(rejected_values(item.answer)),
     )
 
 

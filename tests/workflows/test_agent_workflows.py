@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,9 @@ LESSON_RULES = [
         "pattern": r"GenAI tutor.*Teach the concept",
         "response": final("Top-p keeps the nucleus: apple 0.4, banana 0.3."),
     },
-    {"pattern": r"Learner's answer: the smallest set", "response": final("SCORE: 10\nREASONS:\n- exact")},
-    {"pattern": r"Learner's answer: no idea", "response": final("SCORE: 0\nREASONS:\n- wrong")},
+    # the grounded grader's judge replies in JSON; "no idea" is settled by the checks without it
+    {"pattern": r"Learner's answer: the smallest set", "response": json.dumps(
+        {"score": 10, "verdict": "correct", "reasons": ["same as the reference"]})},
 ]
 
 

@@ -82,7 +82,9 @@ async def test_evaluator_built_in_crewai_returns_score_and_reasons() -> None:
     evaluator = get_persona("evaluator")
     grade = final("SCORE: 7\nREASONS:\n- correct definition\n- no example")
     gateway, backend = scripted([{"pattern": r"You are strict evaluator.*Grade", "response": grade}])
-    reply = await run_persona_crewai(evaluator, "Grade this answer: softmax normalises logits.", gateway)
+    # nothing the course can check (the grounded path is tested in tests/agents/grading): the model grades
+    haiku = "Grade this haiku: autumn moonlight, a worm digs silently into the chestnut."
+    reply = await run_persona_crewai(evaluator, haiku, gateway)
     assert reply.framework == "crewai" and reply.stop_reason == "completed"
     assert parse_score(reply.text) == 0.7
     assert "correct definition" in parse_reasons(reply.text)

@@ -22,8 +22,9 @@ LESSON_RULES = [
                                                                        "Q2: What happens as the temperature nears 0?")},
     {"pattern": r"GenAI tutor.*Teach the concept", "response": final("Softmax exponentiates and normalises; "
                                                                        "logits [2, 1, 0.1] give 0.659, 0.242, 0.099.")},
-    {"pattern": r"Learner's answer: softmax is shift-invariant", "response": final("SCORE: 9\nREASONS:\n- exact")},
-    {"pattern": r"Grade a learner's answer", "response": final("Looks fine to me.")},
+    # the grounded grader's judge (JSON under the schema), asked only for answers the checks cannot settle
+    {"pattern": r"Learner's answer: all mass goes", "response": json.dumps(
+        {"score": 9, "verdict": "correct", "reasons": ["same facts as the reference"]})},
 ]
 ANSWERS = ["softmax is shift-invariant, so subtracting the max avoids overflow", "all mass goes on the highest logit"]
 
@@ -43,18 +44,18 @@ async def test_lesson_explain_computes_the_example_and_writes_the_quiz(event_log
     assert {d["source"] for k, d in event_log.events if k == "token"} == {"tutor", "evaluator"}
 
 
-async def test_lesson_grade_parses_scores_and_falls_back_to_overlap() -> None:
+async def test_lesson_grade_uses_the_grounded_grader() -> None:
     gateway, backend = scripted(LESSON_RULES)
     quiz = [{"question": q.question, "answer": q.answer} for q in SOFTMAX.quiz] + [
         {"question": "Name the function.", "answer": "softmax"}
     ]
     grades = await lesson_grade(quiz, ANSWERS, gateway)
     first, second, blank = grades.items
-    assert (first.method, first.score, first.feedback) == ("model", 0.9, "- exact")
-    assert second.method == "overlap" and 0 < second.score < 1 and "key terms" in second.feedback
-    assert (blank.method, blank.score, blank.feedback) == ("overlap", 0.0, "No answer given.")
+    assert first.method == "checks" and first.score >= 0.8 and "contradicts none" in first.feedback
+    assert (second.method, second.score) == ("judge", 0.9) and "same facts" in second.feedback
+    assert (blank.method, blank.score, blank.feedback) == ("none", 0.0, "No answer given.")
     assert grades.total == pytest.approx(first.score + second.score) and grades.max_total == 3
-    assert len(grades.usage) == 2 == len(backend.prompts)  # the blank answer cost no model call
+    assert len(grades.usage) == 1 == len(backend.prompts)  # only the answer the checks could not settle
     assert grades.stop_reason == "completed"
 
 
@@ -62,8 +63,9 @@ async def test_run_lesson_crew_does_both_phases_with_usage() -> None:
     gateway, _ = scripted(LESSON_RULES)
     result = await run_lesson_crew("softmax", ANSWERS, gateway)
     assert result.draft.quiz_source == "model" and len(result.grades.items) == 2
-    assert result.grades.items[0].score == 0.9
-    assert len(result.usage) == 4 and gateway.ledger.totals()["calls"] == 4
+    assert result.grades.items[0].method == "checks" and result.grades.items[0].score >= 0.8
+    assert result.grades.items[1].score == 0.9
+    assert len(result.usage) == 3 and gateway.ledger.totals()["calls"] == 3
 
 
 async def test_a_weak_model_ends_the_lesson_within_max_iter() -> None:
