@@ -28,8 +28,7 @@ from typing import Any
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from tutor_check import check_reply, direct_answer  # noqa: E402
+from tools.grounding.replies import check_reply, direct_answer
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "bench" / "data" / "tutor_questions.jsonl"

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 
 from autogen_agentchat.conditions import FunctionalTermination, MaxMessageTermination, TimeoutTermination
-from autogen_agentchat.messages import BaseAgentEvent, BaseChatMessage
+from autogen_agentchat.messages import BaseAgentEvent, BaseChatMessage, CodeExecutionEvent
 from autogen_agentchat.teams import RoundRobinGroupChat
 
 from agents.context_window import fit_agent_task
@@ -92,6 +92,21 @@ def said_done(source: str) -> FunctionalTermination:
     return FunctionalTermination(check)
 
 
+def ran_cleanly(executor: str) -> FunctionalTermination:
+    """Stop once the sandbox ran the code with exit code 0 and printed something: the run is the evidence.
+
+    A small model rarely says DONE; without this it re-sends working code until the message limit.
+    """
+
+    def check(messages: Sequence[BaseAgentEvent | BaseChatMessage]) -> bool:
+        return any(
+            isinstance(m, CodeExecutionEvent) and m.source == executor and m.result.exit_code == 0 and m.result.output.strip()
+            for m in messages
+        )
+
+    return FunctionalTermination(check)
+
+
 async def run_persona_autogen(
     persona: Persona,
     task: str,
@@ -142,7 +157,12 @@ async def _code(
     coder = build_agent(persona, client)
     executor = SandboxExecutorAgent("executor", sources=[coder.name], limits=limits)
     max_messages = 2 * persona.max_iterations
-    termination = said_done(coder.name) | MaxMessageTermination(max_messages) | TimeoutTermination(persona.timeout_s)
+    termination = (
+        said_done(coder.name)
+        | ran_cleanly(executor.name)
+        | MaxMessageTermination(max_messages)
+        | TimeoutTermination(persona.timeout_s)
+    )
     team = RoundRobinGroupChat([coder, executor], termination_condition=termination)
     trace = await drive(team, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)
     stop = "done" if stopped_by(trace) == "other" else stopped_by(trace)

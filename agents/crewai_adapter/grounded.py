@@ -70,7 +70,12 @@ class GroundedTutorFlow(Flow[TutorState]):
         plan = self.state.plan
         if plan is not None and plan.concept is not None and plan.needs_computation:
             self.state.computation = await compute(
-                self._gateway, plan.concept, plan.question, self._emit, reference_answered=plan.quiz_applies
+                self._gateway,
+                plan.concept,
+                plan.question,
+                self._emit,
+                reference_answered=plan.quiz_applies,
+                topic=plan.route.question,
             )
 
     @listen(compute_values)

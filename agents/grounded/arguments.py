@@ -67,7 +67,7 @@ def _is_collection(info: Any) -> bool:
     return text.startswith(("list", "dict", "tuple")) or "list[" in text or "dict[" in text
 
 
-def extraction_schema(concept: Concept, question: str) -> dict[str, Any]:
+def extraction_schema(concept: Concept, question: str, topic: str | None = None) -> dict[str, Any]:
     """The concept's JSON schema narrowed to `extraction_fields`, all of them required.
 
     Requiring every listed field keeps the grammar short and forbids the model from
@@ -81,7 +81,7 @@ def extraction_schema(concept: Concept, question: str) -> dict[str, Any]:
     schema.pop("title", None)
     schema.pop("description", None)
     schema["additionalProperties"] = False
-    narrowed: dict[str, Any] = narrow_to_question(schema, question)
+    narrowed: dict[str, Any] = narrow_to_question(schema, question, topic)
     return narrowed
 
 
@@ -192,7 +192,7 @@ def bound_numbers(question: str, field: str, others: list[str] = ()) -> list[flo
     return [n for n in mine if not any(r.get(n, 0) > weights[n] for r in rivals)]
 
 
-def narrow_to_question(schema: Any, question: str) -> Any:
+def narrow_to_question(schema: Any, question: str, topic: str | None = None) -> Any:
     """Turn free choices into choices among what the question wrote.
 
     Every number leaf may only take a number the question contains (and that fits the
@@ -201,6 +201,7 @@ def narrow_to_question(schema: Any, question: str) -> Any:
     question's runs, a string enum is narrowed to the options the question names, and a
     name-to-number table takes exactly the names the question pairs with numbers. The
     model's part then becomes a constrained choice: which of the question's values goes where.
+    `topic` (a follow-up with its earlier question) may name options; values come from `question` only.
     """
     numbers = numbers_in(question)
     props = schema.get("properties", {}) if isinstance(schema, dict) else {}
@@ -233,7 +234,7 @@ def narrow_to_question(schema: Any, question: str) -> Any:
                 "additionalProperties": False,
             }
         if "enum" in node and all(isinstance(v, str) for v in node["enum"]):
-            mentioned = [v for v in node["enum"] if _names(v, question)]
+            mentioned = [v for v in node["enum"] if _names(v, topic or question)]
             if mentioned:
                 return {**node, "enum": mentioned}
         if "anyOf" in node:
@@ -362,7 +363,7 @@ def consistent_readings(concept: Concept, question: str, schema: dict[str, Any])
     return readings
 
 
-async def extract_arguments(gateway: Gateway, concept: Concept, question: str) -> Extraction:
+async def extract_arguments(gateway: Gateway, concept: Concept, question: str, topic: str | None = None) -> Extraction:
     """The question's values for `concept`, validated and grounded; the example after one failed repair.
 
     No model call is made when there is nothing to read: a question without numbers, one
@@ -372,7 +373,7 @@ async def extract_arguments(gateway: Gateway, concept: Concept, question: str) -
         return Extraction(dict(concept.example), "example", ["the question gives no values"], 0)
     if _ABOUT_EXAMPLE.search(question):
         return Extraction(dict(concept.example), "example", ["the question asks about the example"], 0)
-    schema = extraction_schema(concept, question)
+    schema = extraction_schema(concept, question, topic)
     if unreadable(schema):
         return Extraction(dict(concept.example), "example", ["the question's values do not fit the inputs"], 0)
     readings = consistent_readings(concept, question, schema)

@@ -20,7 +20,8 @@ from agents.llm.gateway import Gateway
 from agents.llm.types import ChatMessage
 from tools.concepts import Concept, QuizItem, get_concept
 from tools.grounding import headline, numbers_in
-from tools.grounding.text import coverage, sentences, similarity
+from tools.concepts.registry import ALIASES
+from tools.grounding.text import content_tokens, coverage, sentences, similarity
 
 from .answer import Citation, Computation, GroundedAnswer
 from .arguments import Extraction, consistent_readings, extract_arguments, extraction_schema, is_flat
@@ -32,8 +33,10 @@ EventCallback = Callable[[str, dict[str, Any]], None]
 QUIZ_MATCH = 0.6
 #: An erratum must cover this share of a notes question's words to be quoted as the correction.
 ERRATUM_MATCH = 0.3
-#: Below this relevance no concept is about the question.
-MIN_CONCEPT_SCORE = 0.5
+#: A concept this relevant (negated bm25, summed over its hits) is about the question outright ...
+SURE_CONCEPT_SCORE = 15.0
+#: ... and one at least this relevant is, if the question also names it (a word of its name, title or aliases).
+MIN_CONCEPT_SCORE = 4.0
 _NOTES_QUESTION = re.compile(
     r"\bnotes?\b|\bcourse\b|\bis (?:that|this|it) (?:right|correct|true)\b|\bcorrect\?|\bright\?|\btrue\?",
     re.IGNORECASE,
@@ -48,9 +51,28 @@ class Route:
     concepts: list[tuple[str, float]]
     hits: list[Hit]
 
+    question: str = ""
+
     @property
     def concept(self) -> str | None:
-        return self.concepts[0][0] if self.concepts and self.concepts[0][1] >= MIN_CONCEPT_SCORE else None
+        if not self.concepts:
+            return None
+        name, score = self.concepts[0]
+        if score >= SURE_CONCEPT_SCORE or (score >= MIN_CONCEPT_SCORE and names_concept(self.question, name)):
+            return name
+        return None
+
+
+def names_concept(question: str, name: str) -> bool:
+    """Whether the question uses a word of the concept's name, title, section or aliases.
+
+    bm25 alone matches "Write a poem about cats" to beam search (its example is about a cat);
+    a question about a concept names it.
+    """
+    concept = get_concept(name)
+    aliases = " ".join(alias for alias, target in ALIASES.items() if target == name)
+    label = f"{name.replace('_', ' ')} {concept.title} {concept.section} {aliases.replace('_', ' ')}"
+    return bool(content_tokens(question) & content_tokens(label))
 
 
 def asks_about_notes(question: str) -> bool:
@@ -60,12 +82,12 @@ def asks_about_notes(question: str) -> bool:
 def route_question(question: str, history: Sequence[ChatMessage] = ()) -> Route:
     """Concepts and passages for the question; a follow-up borrows the previous user turn's topic."""
     index = course_index()
-    route = Route(index.concepts_for(question, limit=3), index.search(question, limit=12))
+    route = Route(index.concepts_for(question, limit=3), index.search(question, limit=12), question)
     if route.concept is None:
         earlier = [m.content for m in history if m.role == "user"]
         if earlier:
             combined = f"{earlier[-1]} {question}"
-            route = Route(index.concepts_for(combined, limit=3), index.search(combined, limit=12))
+            route = Route(index.concepts_for(combined, limit=3), index.search(combined, limit=12), combined)
     return route
 
 
@@ -125,6 +147,7 @@ async def compute(
     on_event: EventCallback | None,
     *,
     reference_answered: bool = False,
+    topic: str | None = None,
 ) -> Computation:
     """Run the concept on the question's values (or its example), reporting it as a tool call.
 
@@ -133,7 +156,7 @@ async def compute(
     """
     readings = None
     if reference_answered and numbers_in(question):
-        schema = extraction_schema(concept, question)
+        schema = extraction_schema(concept, question, topic)
         readings = consistent_readings(concept, question, schema) if is_flat(schema) else None
     if reference_answered and (readings is None or len(readings) != 1):
         # the reference answer stands; a guessed reading would only add noise next to it
@@ -141,7 +164,7 @@ async def compute(
     elif readings is not None:
         extraction = Extraction(readings[0], "question", [], 0)
     else:
-        extraction = await extract_arguments(gateway, concept, question)
+        extraction = await extract_arguments(gateway, concept, question, topic)
     tool = f"concept_{concept.name}"
     _emit(on_event, "tool_call", {"tool": tool, "arguments": extraction.arguments, "source": extraction.source})
     result = concept.execute(extraction.arguments)
@@ -259,7 +282,9 @@ async def answer_question(
     _emit(on_event, "retrieval", retrieval_event(plan))
     computation = None
     if plan.concept is not None and plan.needs_computation:
-        computation = await compute(gateway, plan.concept, question, on_event, reference_answered=plan.quiz_applies)
+        computation = await compute(
+            gateway, plan.concept, question, on_event, reference_answered=plan.quiz_applies, topic=plan.route.question
+        )
     prose_writer = gateway if write_prose and await writes_prose(gateway) else None
     return await compose_answer(plan, computation, prose_writer)
 

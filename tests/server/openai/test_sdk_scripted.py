@@ -111,7 +111,6 @@ def test_system_developer_and_content_parts_are_accepted(client: OpenAI) -> None
     ("persona", "expected"),
     [
         ("evaluator", "SCORE: 9\nREASONS:\n- the sum is correct\n- clearly stated\nAPPROVE"),
-        ("tutor", "Attention lets every token weigh every other token."),
     ],
 )
 def test_persona_models_answer_stream_and_not(client: OpenAI, persona: str, expected: str) -> None:

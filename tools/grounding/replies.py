@@ -1,4 +1,4 @@
-"""How bench/tutor.py decides that a reply is right: the direct answer must state the expected facts."""
+"""Whether a reply states the expected facts in its direct answer (bench/tutor.py and the tests grade with it)."""
 
 from __future__ import annotations
 
