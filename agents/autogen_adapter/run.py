@@ -100,7 +100,11 @@ def ran_cleanly(executor: str) -> FunctionalTermination:
 
     def check(messages: Sequence[BaseAgentEvent | BaseChatMessage]) -> bool:
         return any(
-            isinstance(m, CodeExecutionEvent) and m.source == executor and m.result.exit_code == 0 and m.result.output.strip()
+            isinstance(m, CodeExecutionEvent)
+            and m.source == executor
+            and m.result.exit_code == 0
+            and m.result.output.strip() not in ("", "(no output)")
+            and not m.result.output.startswith("The script ran but produced no output")
             for m in messages
         )
 

@@ -32,12 +32,13 @@ async def test_coder_code_runs_in_the_sandbox_and_the_output_returns() -> None:
     assert "Output (exit code 0):\nolleh" in reply.text and "return s[::-1]" in reply.text
     execution = next(s for s in reply.steps if s.kind == "execution")
     assert execution.source == "executor" and execution.content == "exit code 0\nolleh\n"
-    assert [s.kind for s in reply.steps if s.source == "coder"] == ["message", "code", "message"]
+    # the clean sandbox run ends the turn: the coder is not asked again (its DONE is never needed)
+    assert [s.kind for s in reply.steps if s.source == "coder"] == ["message", "code"]
     executions = [d for k, d in events if k == "execution"]
     assert executions == [{"source": "executor", "exit_code": 0, "output": "olleh\n"}]
     tokens = "".join(d["text"] for k, d in events if k == "token" and d["source"] == "coder")
     assert "return s[::-1]" in tokens  # streamed token by token
-    assert len(reply.usage) == 2 == len(gateway.ledger.records)
+    assert len(reply.usage) == 1 == len(gateway.ledger.records)
 
 
 @needs_bwrap
@@ -51,13 +52,14 @@ async def test_coder_reads_the_error_and_fixes_it() -> None:
     assert "Output (exit code 0):\nolleh" in reply.text and "s.reverse()" not in reply.text
     backend = gateway.backend
     assert "AttributeError" in backend.prompts[1]  # type: ignore[attr-defined]  # the coder saw the traceback
-    assert reply.stop_reason == "done" and len(reply.usage) == 3
+    assert reply.stop_reason == "done" and len(reply.usage) == 2  # the fix ran cleanly: no third call
 
 
 @needs_bwrap
 async def test_coder_that_never_says_done_stops_at_its_message_cap() -> None:
     coder = get_persona("coder").model_copy(update={"max_iterations": 2})
-    gateway = scripted_gateway([{"pattern": CODER_PROMPT, "response": REVERSE_CODE}])
+    silent = "```python\ndef reverse(s):\n    return s[::-1]\n```"  # runs cleanly but shows nothing
+    gateway = scripted_gateway([{"pattern": CODER_PROMPT, "response": silent}])
     reply = await run_persona_autogen(coder, TASK, gateway)
     assert reply.stop_reason == "max_messages"
     assert len(reply.usage) == 2  # 4 messages: task, code, output, code
