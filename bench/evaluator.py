@@ -41,11 +41,11 @@ def share(hits: int, total: int) -> float | None:
     return round(hits / total, 3) if total else None
 
 
-async def run(use_judge: bool, always_judge: bool) -> dict[str, Any]:
+async def run(use_judge: bool, always_judge: bool, dataset: str) -> dict[str, Any]:
     settings = Settings()
     gateway = await create_gateway(settings)
     judge = gateway_judge(gateway) if use_judge else None
-    items = load_calibration()
+    items = load_calibration(dataset)
     rows: list[dict[str, Any]] = []
     for item in items:
         started = time.perf_counter()
@@ -78,7 +78,8 @@ async def run(use_judge: bool, always_judge: bool) -> dict[str, Any]:
         mark = "ok " if rows[-1]["agrees"] else "XX "
         print(f"{mark}{item.label[:3]} {grade.score:4.1f} {grade.method:6} {item.answer[:70]}")
     await gateway.close()
-    return summarise(rows, gateway.backend_name, gateway.default_model, use_judge, always_judge)
+    report = summarise(rows, gateway.backend_name, gateway.default_model, use_judge, always_judge)
+    return {"dataset": dataset, **report}
 
 
 def summarise(
@@ -131,14 +132,16 @@ def main() -> None:
     parser.add_argument(
         "--always-judge", action="store_true", help="ask the judge on all free text too (measures the judge alone)"
     )
-    parser.add_argument("--out", type=Path, default=RESULTS / "evaluator.json")
+    parser.add_argument("--set", dest="dataset", choices=["calibration", "holdout"], default="calibration")
+    parser.add_argument("--out", type=Path, default=None, help="default bench/results/evaluator[_holdout].json")
     args = parser.parse_args()
-    report = asyncio.run(run(use_judge=not args.no_judge, always_judge=args.always_judge))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    report = asyncio.run(run(use_judge=not args.no_judge, always_judge=args.always_judge, dataset=args.dataset))
+    out = args.out or RESULTS / ("evaluator.json" if args.dataset == "calibration" else "evaluator_holdout.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     summary = {k: v for k, v in report.items() if k not in ("rows", "disagreements", "machine")}
     print(json.dumps(summary, indent=2))
-    print(f"wrote {args.out}")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -25,9 +25,10 @@ class CalibrationItem(BaseModel):
     label: Literal["correct", "incorrect"]
 
 
-def load_calibration() -> list[CalibrationItem]:
-    """The shipped calibration set (agents/grading/data/calibration.jsonl)."""
-    text = resources.files("agents.grading").joinpath("data/calibration.jsonl").read_text(encoding="utf-8")
+def load_calibration(name: str = "calibration") -> list[CalibrationItem]:
+    """A shipped labelled set: "calibration" (agents/grading/data/calibration.jsonl, the checks were tuned
+    on it) or "holdout" (written afterwards and not tuned on, to measure how the grader generalises)."""
+    text = resources.files("agents.grading").joinpath(f"data/{name}.jsonl").read_text(encoding="utf-8")
     return [CalibrationItem.model_validate(json.loads(line)) for line in text.splitlines() if line.strip()]
 
 

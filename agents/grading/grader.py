@@ -31,10 +31,10 @@ from tools.grading.contradiction import (
 )
 from tools.grading.numbers import check_numbers, extract_numbers
 from tools.grading.sets import check_set
-from tools.grading.text import coverage
+from tools.grading.text import content_stems, coverage, formulas
 
 from .judge import JudgeCall, JudgeVerdict, run_judge
-from .reference import Reference, find_reference
+from .reference import Reference, asks_for_value, find_reference
 from .types import Grade, verdict_for
 
 log = logging.getLogger(__name__)
@@ -167,6 +167,14 @@ def _settle(ref: Reference, answer: str, contradictions: list[Contradiction], co
         return _Settled(CONTRADICTION_CAP, reasons, ceiling=True)
     if ref.claim:  # a claim without its question need not cover the reference: only a contradiction settles it
         return None
+    if not content_stems(ref.answer):  # a bare formula such as O(T·N²): compared as a formula
+        wanted, given = formulas(ref.answer), formulas(answer)
+        if wanted & given:
+            return _Settled(10.0, [f"states the reference's formula {ref.answer.strip(' .')}"], ceiling=False)
+        if wanted and given:
+            stated = ", ".join(sorted(given))
+            return _Settled(1.0, [f"states {stated}; the reference is {ref.answer.strip(' .')}"], ceiling=True)
+        return None
     if covered >= COVERED:
         score = 8.0 + 2.0 * min(1.0, (covered - COVERED) / (1 - COVERED))
         return _Settled(
@@ -176,7 +184,8 @@ def _settle(ref: Reference, answer: str, contradictions: list[Contradiction], co
     if expected is not None and answer_polarity(ref.question, answer) == expected:
         said = "yes" if expected else "no"
         return _Settled(8.0, [f"answers {said!r} as the reference does and contradicts none of it"], ceiling=False)
-    if covered < UNCOVERED:
+    if covered < UNCOVERED and not (asks_for_value(ref.question) and extract_numbers(answer)):
+        # (a value asked for but not computable here, such as d_head for new sizes, is left to the judge)
         reasons = [f"shares almost nothing with the reference answer ({covered:.0%} of its key terms)"]
         return _Settled(0.0, reasons, ceiling=True)
     return None

@@ -17,7 +17,7 @@ from typing import Any
 from tools.concepts import Concept, QuizItem, get_concept, list_concepts
 from tools.grading.contradiction import strip_quotes
 from tools.grading.inputs import field_kind, parse_inputs
-from tools.grading.numbers import rejected_values, stated_results
+from tools.grading.numbers import extract_numbers, rejected_values, stated_results
 from tools.grading.text import content_stems, normalize, stem
 
 from .text_select import best_sentences, similarity
@@ -112,13 +112,26 @@ def choose_concept(query: str) -> str | None:
 
 
 def match_quiz(concept: Concept, question: str) -> int | None:
-    """The index of the concept's quiz question that is the asked one, if any."""
+    """The index of the concept's quiz question that is the asked one, if any: the same words and the
+    same values ("r_a - r_b = 0" is not the quiz's "r_a - r_b = ln 3", whose answer would not apply)."""
     best = max(range(len(concept.quiz)), key=lambda i: similarity(question, concept.quiz[i].question), default=None)
     if best is None:
         return None
-    if normalize(concept.quiz[best].question).strip() == normalize(question).strip():
+    quiz_question = concept.quiz[best].question
+    if normalize(quiz_question).strip() == normalize(question).strip():
         return best
-    return best if similarity(question, concept.quiz[best].question) >= QUIZ_MATCH else None
+    if _values_in(quiz_question) != _values_in(question):
+        return None
+    return best if similarity(question, quiz_question) >= QUIZ_MATCH else None
+
+
+def _values_in(text: str) -> list[float]:
+    return sorted(round(n.value, 9) for n in extract_numbers(text, words=False))
+
+
+def asks_for_value(question: str) -> bool:
+    """Whether the question asks for a value (what/how much/which) rather than an explanation (why/how/is)."""
+    return bool(question.strip()) and not _EXPLAINING.match(normalize(question))
 
 
 def find_reference(
@@ -196,7 +209,7 @@ def _quiz_only(item: QuizItem, question: str) -> Reference:
         question=asked,
         answer=item.answer,
         explanation="",
-        expected=tuple(n.value for n in stated_results(item.answer)) if not _EXPLAINING.match(asked) else (),
+        expected=tuple(n.value for n in stated_results(item.answer)) if asks_for_value(asked) else (),
         rejected=tuple(rejected_values(item.answer)),
     )
 
@@ -227,7 +240,7 @@ def _expected(
     from_quiz: bool,
 ) -> tuple[tuple[float, ...], dict[str, float] | None, frozenset[str] | None]:
     """(expected numbers, set universe, expected set) for a question that asks for values."""
-    if _EXPLAINING.match(normalize(question)):
+    if not asks_for_value(question):
         return (), None, None
     if _SET_QUESTION.search(question) and inputs and computed:
         fields = concept.input_model.model_fields
@@ -277,6 +290,7 @@ __all__ = [
     "MIN_CONCEPT_SCORE",
     "QUIZ_MATCH",
     "Reference",
+    "asks_for_value",
     "best_sentences",
     "choose_concept",
     "concepts_for",

@@ -23,11 +23,13 @@ from typing import Any, Literal
 
 from .numbers import check_numbers, claimed_value, close, extract_numbers
 from .text import (
+    STOPWORDS,
     Clause,
     affirmed,
     clauses,
     compatible_entities,
     content_stems,
+    entities,
     negated_text,
     normalize,
     stem,
@@ -148,8 +150,8 @@ def negated_claims(answer: str, reference: Sequence[str], reference_answer: str 
                 for clause in answer_clauses:
                     if not compatible_entities(clause.entities, ref.entities) or not _covers(core, clause.asserted):
                         continue
-                    if context:
-                        anchored = bool(context & clause.asserted)
+                    if context:  # about the same thing: half of what precedes the negation is there too
+                        anchored = len(context & clause.asserted) >= max(1, math.ceil(len(context) / 2))
                     else:
                         others = content_stems(ref.sentence) - core
                         anchored = len(core) >= 2 or bool((clause.asserted - core) & others)
@@ -273,6 +275,176 @@ def swapped_roles(answer: str, reference: Sequence[str]) -> list[Contradiction]:
     return found
 
 
+def swapped_entities(answer: str, reference: Sequence[str]) -> list[Contradiction]:
+    """An answer clause that names one thing (Pre-LN) but says what the reference says of another
+    (Post-LN), when the reference also has a clause about the first."""
+    found: list[Contradiction] = []
+    refs = [c for text in reference for c in clauses(strip_interjection(text)) if c.entities]
+    for clause in clauses(strip_interjection(answer)):
+        own = set(entities(clause.text))
+        if not own:
+            continue
+        said = set(clause.asserted) - {e.replace("-", "") for e in own}
+        scored = sorted(((len(said & (r.asserted - _entity_stems(r))), r) for r in refs), key=lambda x: -x[0])
+        if not scored or scored[0][0] < 2:
+            continue
+        best_score, best = scored[0]
+        if set(best.entities) & own:
+            continue
+        about_own = [score for score, r in scored if set(r.entities) & own]
+        others = set(best.entities) - {e for _, r in scored if set(r.entities) & own for e in r.entities}
+        if about_own and best_score > about_own[0] and others:
+            theirs = ", ".join(sorted(others))
+            found.append(
+                Contradiction(
+                    "swapped_term",
+                    f"says of {', '.join(sorted(own))} what the reference says of {theirs}: {best.text.strip()}",
+                )
+            )
+    return _unique(found)
+
+
+def _entity_stems(clause: Clause) -> set[str]:
+    return {stem(w) for e in clause.entities for w in re.split(r"[-/]", e)} | {
+        e.replace("-", "") for e in clause.entities
+    }
+
+
+#: Verbs whose subjects play opposite roles: "D maximises, G minimises".
+OPPOSED_VERBS: tuple[tuple[str, str], ...] = (("maxim", "minim"), ("increas", "decreas"))
+_ROLE_SUBJECT = re.compile(r"\b([A-Za-z][\w-]{0,20})\s+(?:is\s+|are\s+)?(\w+(?:is|iz)es|increases|decreases)\b")
+_ROLE_OVER = re.compile(r"\b(\w+(?:is|iz)ed|increased|decreased)\s+(?:over|by|with respect to)\s+([A-Za-z][\w-]{0,20})")
+_ROLE_SUBSCRIPT = re.compile(r"\b(max|min)_\{?([A-Za-z]\w*)")
+
+
+def verb_roles(text: str) -> dict[str, set[str]]:
+    """Which side of each opposed verb pair a named actor takes: {"d": {"maxim"}, "g": {"minim"}}."""
+    roles: dict[str, set[str]] = {}
+    source = affirmed(normalize(text))
+
+    def add(actor: str, verb: str) -> None:
+        for pair in OPPOSED_VERBS:
+            for side in pair:
+                if verb.lower().startswith(side):
+                    roles.setdefault(actor.lower(), set()).add(side)
+
+    for match in _ROLE_SUBJECT.finditer(source):
+        add(match.group(1), match.group(2))
+    for match in _ROLE_OVER.finditer(source):
+        add(match.group(2), match.group(1))
+    for match in _ROLE_SUBSCRIPT.finditer(source):
+        add(match.group(2), "maxim" if match.group(1) == "max" else "minim")
+    return roles
+
+
+def opposed_roles(answer: str, reference: Sequence[str]) -> list[Contradiction]:
+    """ "which G maximises and D minimises" against "min_G max_D": the actors' roles are swapped."""
+    theirs: dict[str, set[str]] = {}
+    for text in reference:
+        for actor, sides in verb_roles(text).items():
+            theirs.setdefault(actor, set()).update(sides)
+    found: list[Contradiction] = []
+    for actor, sides in verb_roles(answer).items():
+        expected = theirs.get(actor)
+        if expected and len(expected) == 1 and not sides & expected:
+            found.append(
+                Contradiction(
+                    "swapped_term", f"{actor} {next(iter(sides))}ises; in the reference it {next(iter(expected))}ises"
+                )
+            )
+    return found
+
+
+_ORDER = re.compile(r"\b(before|after)\s+(?:the\s+|a\s+|an\s+)?([a-z][\w-]+)", re.IGNORECASE)
+
+
+def order_flips(answer: str, reference: Sequence[str]) -> list[Contradiction]:
+    """ "after the softmax" where the reference only ever says "before the softmax" (same object)."""
+    ref_sides: dict[str, set[str]] = {}
+    for text in reference:
+        for match in _ORDER.finditer(affirmed(text)):
+            ref_sides.setdefault(stem(match.group(2)), set()).add(match.group(1).lower())
+    found: list[Contradiction] = []
+    for match in _ORDER.finditer(affirmed(answer)):
+        side, obj = match.group(1).lower(), stem(match.group(2))
+        if obj in STOPWORDS:
+            continue
+        expected = ref_sides.get(obj)
+        if expected and side not in expected:
+            found.append(
+                Contradiction(
+                    "swapped_term", f"says {side} the {match.group(2)}; the reference says {next(iter(expected))} it"
+                )
+            )
+    return _unique(found)
+
+
+_ARITHMETIC = re.compile(
+    r"(?<![\w.^/])((?:\(?\s*-?\d+(?:\.\d+)?\s*\)?\s*[-+*/x]\s*)+\(?\s*-?\d+(?:\.\d+)?\s*\)?)"
+    r"\s*=\s*(-?\d+(?:\.\d+)?)(?![\d.]*\s*[-+*/x^(])"
+)
+
+
+def arithmetic_errors(answer: str) -> list[Contradiction]:
+    """Plain arithmetic the answer gets wrong ("512 / 8 = 32"): +, -, *, x, / and brackets only."""
+    found: list[Contradiction] = []
+    for match in _ARITHMETIC.finditer(normalize(answer)):
+        expression, stated = match.group(1), float(match.group(2))
+        value = _evaluate(expression.replace("x", "*"))
+        if value is not None and not close(stated, value, rel_tol=0.01):
+            found.append(Contradiction("number", f"{expression.strip()} is {value:.4g}, not {match.group(2)}"))
+    return found
+
+
+def _evaluate(expression: str) -> float | None:
+    """Evaluate + - * / and brackets over decimals, safely (no eval)."""
+    tokens = re.findall(r"\d+(?:\.\d+)?|[-+*/()]", expression)
+    if "".join(tokens) != re.sub(r"\s+", "", expression):
+        return None
+    pos = 0
+
+    def peek() -> str | None:
+        return tokens[pos] if pos < len(tokens) else None
+
+    def take() -> str:
+        nonlocal pos
+        pos += 1
+        return tokens[pos - 1]
+
+    def atom() -> float:
+        token = take()
+        if token == "(":
+            value = expr()
+            if take() != ")":
+                raise ValueError("unbalanced")
+            return value
+        if token == "-":
+            return -atom()
+        return float(token)
+
+    def term() -> float:
+        value = atom()
+        while peek() in ("*", "/"):
+            if take() == "*":
+                value *= atom()
+            else:
+                divisor = atom()
+                value = value / divisor
+        return value
+
+    def expr() -> float:
+        value = term()
+        while peek() in ("+", "-"):
+            value = value + term() if take() == "+" else value - term()
+        return value
+
+    try:
+        result = expr()
+    except (ValueError, IndexError, ZeroDivisionError):
+        return None
+    return result if pos == len(tokens) else None
+
+
 def known_error_quotes(errata: Iterable[str], supported_by: Iterable[str] = ()) -> list[str]:
     """The quoted wrong claims of errata entries ("Line 1184: ... 'until it exceeds' ..."): quotes with
     at least three content words, unless a clause of `supported_by` (the explanation) says the same."""
@@ -356,6 +528,17 @@ def rejected_numbers(answer: str, rejected: Sequence[float], expected: Sequence[
     return [Contradiction("number", f"{v:g} is a known wrong value") for v in check.rejected_used]
 
 
+_EXCLUSIVE = re.compile(r"^\W*(?:only|just|solely)\b", re.IGNORECASE)
+_INCLUSIVE = re.compile(r"^\W*(?:both|all of them)\b|\bas well as\b", re.IGNORECASE)
+
+
+def exclusivity(answer: str, reference_answer: str) -> list[Contradiction]:
+    """"Both X and Y" where the reference answer is "Only X ..."."""
+    if _EXCLUSIVE.match(normalize(reference_answer)) and _INCLUSIVE.search(affirmed(strip_interjection(answer))):
+        return [Contradiction("swapped_term", f"includes more; the reference says: {reference_answer.strip()}")]
+    return []
+
+
 def find_contradictions(
     answer: str,
     question: str,
@@ -380,6 +563,11 @@ def find_contradictions(
     found += negated_claims(answer, [reference_answer, *context, *corrections], reference_answer)
     found += swapped_terms(answer, question, reference_answer, [*context, *corrections])
     found += swapped_roles(answer, [reference_answer, *context, *corrections])
+    found += swapped_entities(answer, [reference_answer, *context])
+    found += opposed_roles(answer, [reference_answer, *context])
+    found += order_flips(answer, [reference_answer, *context])
+    found += arithmetic_errors(answer)
+    found += exclusivity(answer, reference_answer)
     found += repeated_errors(answer, known_error_quotes(errata, [reference_answer, *context]))
     found += disagreeing_numbers(answer, question, reference_answer)
     return _unique(found)
@@ -397,19 +585,26 @@ def _unique(items: list[Contradiction]) -> list[Contradiction]:
 
 __all__ = [
     "CONTRAST_PAIRS",
+    "OPPOSED_VERBS",
     "Contradiction",
     "ContradictionKind",
     "answer_polarity",
+    "arithmetic_errors",
     "computed_claims",
     "disagreeing_numbers",
+    "exclusivity",
     "expected_polarity",
     "find_contradictions",
     "known_error_quotes",
     "negated_claims",
+    "opposed_roles",
+    "order_flips",
     "rejected_numbers",
     "repeated_errors",
     "share_relations",
     "strip_quotes",
+    "swapped_entities",
     "swapped_roles",
     "swapped_terms",
+    "verb_roles",
 ]

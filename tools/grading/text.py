@@ -104,7 +104,7 @@ def content_stems(text: str) -> set[str]:
 def entities(text: str) -> set[str]:
     """Names such as RMSNorm, LayerNorm, GPT-3, Pre-LN, KV or GQA, lower-cased: what a clause is about."""
     found = set()
-    for token in _TOKEN.findall(normalize(text)):
+    for token in (part for whole in _TOKEN.findall(normalize(text)) for part in whole.split("/")):
         upper = sum(1 for c in token if c.isupper())
         named = upper >= 2 or (upper and any(c.isdigit() for c in token)) or re.search(r"[a-z][A-Z]", token)
         if named and any(c.isalpha() for c in token):
@@ -320,6 +320,19 @@ def compatible_entities(a: frozenset[str] | set[str], b: frozenset[str] | set[st
     return not a or not b or bool(set(a) & set(b))
 
 
+_CALL = re.compile(r"\b([A-Za-z]\w*)\(([^()]*)\)")
+
+
+def formulas(text: str) -> set[str]:
+    """Function-style formulas in canonical form, factors sorted: "O(T N^2)" and "O(N²·T)" are both "o(n^2*t)"."""
+    found = set()
+    for name, argument in _CALL.findall(normalize(text)):
+        factors = sorted(f for f in re.split(r"[\s*]+|\\cdot", argument.lower()) if f)
+        if factors:
+            found.add(f"{name.lower()}({'*'.join(factors)})")
+    return found
+
+
 def coverage(answer: str, reference: str) -> float:
     """Share of the reference's content stems present in the answer (0..1)."""
     wanted = content_stems(reference)
@@ -339,6 +352,7 @@ __all__ = [
     "content_stems",
     "coverage",
     "entities",
+    "formulas",
     "is_negated",
     "negated_text",
     "negation_scopes",
