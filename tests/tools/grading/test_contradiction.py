@@ -5,11 +5,17 @@ from __future__ import annotations
 from tools.concepts import get_concept
 from tools.grading.contradiction import (
     answer_polarity,
+    arithmetic_errors,
     computed_claims,
+    exclusivity,
     expected_polarity,
     find_contradictions,
     known_error_quotes,
+    opposed_roles,
+    order_flips,
     share_relations,
+    swapped_entities,
+    verb_roles,
 )
 
 
@@ -93,3 +99,35 @@ def test_a_named_quantity_with_the_wrong_value() -> None:
         "number"
     ]
     assert computed_claims("4, because the cross-entropy is 2 bits.", computed) == []
+
+
+def test_saying_of_one_named_thing_what_the_reference_says_of_another() -> None:
+    reference = [get_concept("add_and_norm").quiz[1].answer]
+    swapped = "Pre-LN normalises after the residual addition, while post-LN normalises the sub-layer's input."
+    right = "Post-LN normalises after adding the residual, while pre-LN normalises the sub-layer's input."
+    assert [c.kind for c in swapped_entities(swapped, reference)][:1] == ["swapped_term"]
+    assert swapped_entities(right, reference) == []
+
+
+def test_who_maximises_and_who_minimises() -> None:
+    reference = [get_concept("gan_1d").quiz[0].answer]
+    assert verb_roles(reference[0]) == {"g": {"minim"}, "d": {"maxim"}}
+    assert len(opposed_roles("V is maximised by G and minimised by D.", reference)) == 2
+    assert opposed_roles("D maximises V and G minimises it.", reference) == []
+
+
+def test_after_where_the_reference_says_before_the_same_thing() -> None:
+    reference = [get_concept("attention").quiz[1].answer]
+    assert order_flips("After the softmax the future weights are set to zero.", reference)
+    assert order_flips("They are set to minus infinity before the softmax.", reference) == []
+
+
+def test_plain_arithmetic_is_checked() -> None:
+    assert [c.reason for c in arithmetic_errors("d_head = 512 / 8 = 32")] == ["512 / 8 is 64, not 32"]
+    assert arithmetic_errors("3 x (0.5 + 0.3) = 2.4 and 20 + 1 + 20 = 41") == []
+
+
+def test_both_where_the_reference_says_only() -> None:
+    reference = get_concept("ibm_model1").quiz[1].answer
+    assert exclusivity("Both the translation table and the alignment probabilities.", reference)
+    assert exclusivity("Just t(f|e); the alignments are uniform.", reference) == []

@@ -9,6 +9,7 @@ from tools.grading.text import (
     clauses,
     coverage,
     entities,
+    formulas,
     negated_text,
     negation_scopes,
     sentences,
@@ -75,3 +76,8 @@ def test_a_leading_yes_or_no_is_an_answer_not_a_negation() -> None:
 def test_coverage_counts_the_reference_terms_present() -> None:
     assert coverage("outputs are concatenated", "Their outputs are concatenated and multiplied") == pytest.approx(2 / 3)
     assert coverage("anything", "") == 0.0
+
+
+def test_formulas_compare_up_to_factor_order_and_signs() -> None:
+    assert formulas("O(T·N²).") == formulas("O(N^2 T)") == {"o(n^2*t)"}
+    assert formulas("O(N^T), it checks every path") == {"o(n^t)"}
