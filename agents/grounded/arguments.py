@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from agents.llm.errors import BackendError
 from agents.llm.gateway import Gateway
+from agents.llm.grammar import grammar_schema
 from agents.llm.types import GenerationOptions
 from tools.concepts import Concept
 from tools.grounding import leaf_numbers, numbers_in, ungrounded_numbers
@@ -250,22 +251,9 @@ def narrow_to_question(schema: Any, question: str, topic: str | None = None) -> 
     return narrowed
 
 
-#: Large repetition bounds blow up llama.cpp grammars (maxItems 100000 unrolls into 100000 rules and crashes).
-_MAX_BOUND = 16
-_BOUNDS = ("maxItems", "maxLength", "maxProperties", "minItems", "minLength", "minProperties")
-
-
 def _strip_titles(node: Any) -> Any:
-    """Drop what the grammar does not need: titles, defaults, descriptions and large size bounds."""
-    if isinstance(node, dict):
-        return {
-            k: _strip_titles(v)
-            for k, v in node.items()
-            if k not in ("title", "default", "description") and not (k in _BOUNDS and v > _MAX_BOUND)
-        }
-    if isinstance(node, list):
-        return [_strip_titles(v) for v in node]
-    return node
+    """Drop what the grammar does not need (titles, defaults, large size bounds): see agents.llm.grammar."""
+    return grammar_schema(node)
 
 
 def _example_question(concept: Concept) -> str:

@@ -53,7 +53,8 @@ def parse_json_output(text: str, schema: dict[str, Any]) -> Any:
     if start > 0:
         cleaned = cleaned[start:]
     try:
-        value = json.JSONDecoder().raw_decode(cleaned)[0]
+        # strict=False: llama.cpp's JSON grammar lets a raw newline into a string, which is harmless
+        value = json.JSONDecoder(strict=False).raw_decode(cleaned)[0]
     except json.JSONDecodeError as exc:
         raise BackendError(f"the model did not return JSON: {text[:200]!r}") from exc
     try:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from ..errors import BackendError, BackendUnavailable, ContextLengthExceeded, GatewayError, InvalidRequest
+from ..grammar import grammar_schema
 from ..model_files import resolve_gguf
 from ..prompt_format import render_completion_prompt, stops_for
 from ..types import (
@@ -212,7 +213,7 @@ class EmbeddedBackend:
             if json_schema is not None:
                 from llama_cpp import LlamaGrammar
 
-                kwargs["grammar"] = LlamaGrammar.from_json_schema(json.dumps(json_schema), verbose=False)
+                kwargs["grammar"] = LlamaGrammar.from_json_schema(json.dumps(grammar_schema(json_schema)), verbose=False)
                 kwargs["stop"] = list(options.stop or [])
             tokens = reuse_or_reset(llm, prompt)
             room = completion_room(len(tokens), llm.n_ctx(), kwargs["max_tokens"], model=self._model_name)
