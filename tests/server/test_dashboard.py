@@ -141,9 +141,18 @@ def test_browser_shows_errata_and_a_422_clearly(server: str, tmp_path: Path) -> 
 
 @needs_chromium
 def test_browser_streams_a_chat_reply(server: str, tmp_path: Path) -> None:
-    dom = dump_dom(tmp_path, f"{server}/#chat=tutor&prompt=hi")
+    dom = dump_dom(tmp_path, f"{server}/#chat=prompt-engineer&prompt=hi")
     assert "Hello from the &lt;b&gt;scripted&lt;/b&gt; tutor!" in dom  # streamed in, and escaped
     assert re.search(r"usage: \d+ prompt \+ \d+ completion = \d+ tokens", dom)
+
+
+@needs_chromium
+def test_browser_shows_the_tutors_grounded_answer(server: str, tmp_path: Path) -> None:
+    """The dashboard's chat with the tutor: the computed answer, not a model's guess (issue 10)."""
+    question = quote("What is the softmax of the logits (2, 1, 0.1)?")
+    dom = dump_dom(tmp_path, f"{server}/#chat=tutor&prompt={question}")
+    assert "softmax(2, 1, 0.1) at temperature 1 = (0.659, 0.2424, 0.09857)" in dom
+    assert "Where the notes are wrong" in dom or "Sources." in dom
 
 
 @needs_chromium
