@@ -14,7 +14,6 @@ import uuid
 from collections.abc import AsyncGenerator, Sequence
 from typing import Any
 
-from autogen_agentchat.agents import BaseChatAgent
 from autogen_agentchat.base import Response
 from autogen_agentchat.messages import (
     BaseAgentEvent,
@@ -35,9 +34,10 @@ from agents.personas import Persona
 
 from .client import GatewayChatCompletionClient
 from .events import EventCallback, RunTrace, drive
+from .pipeline_agent import PipelineAgent
 
 
-class GroundedEvaluatorAgent(BaseChatAgent):
+class GroundedEvaluatorAgent(PipelineAgent):
     """Grades one request against its reference; the grade is kept on `self.last_grade`."""
 
     def __init__(
@@ -49,18 +49,6 @@ class GroundedEvaluatorAgent(BaseChatAgent):
         self._reference = reference
         self._token: CancellationToken | None = None
         self.last_grade: Grade | None = None
-
-    @property
-    def produced_message_types(self) -> Sequence[type[BaseChatMessage]]:
-        return (TextMessage,)
-
-    async def on_messages(self, messages: Sequence[BaseChatMessage], cancellation_token: CancellationToken) -> Response:
-        final: Response | None = None
-        async for item in self.on_messages_stream(messages, cancellation_token):
-            if isinstance(item, Response):
-                final = item
-        assert final is not None
-        return final
 
     async def on_messages_stream(
         self, messages: Sequence[BaseChatMessage], cancellation_token: CancellationToken

@@ -13,7 +13,6 @@ import uuid
 from collections.abc import AsyncGenerator, Sequence
 from typing import Any
 
-from autogen_agentchat.agents import BaseChatAgent
 from autogen_agentchat.base import Response
 from autogen_agentchat.conditions import MaxMessageTermination
 from autogen_agentchat.messages import (
@@ -27,7 +26,7 @@ from autogen_agentchat.teams import RoundRobinGroupChat
 from autogen_core import CancellationToken, FunctionCall
 from autogen_core.models import FunctionExecutionResult
 
-from agents.grounded.answer import GroundedAnswer
+from agents.grounded.answer import GroundedAnswer, grounded_reply
 from agents.grounded.tutor import answer_question
 from agents.llm.gateway import Gateway
 from agents.llm.types import ChatMessage
@@ -35,9 +34,10 @@ from agents.llm.usage import collect_usage
 from agents.personas import AgentReply, Persona
 
 from .events import EventCallback, drive
+from .pipeline_agent import PipelineAgent
 
 
-class GroundedTutorAgent(BaseChatAgent):
+class GroundedTutorAgent(PipelineAgent):
     """Answers the last user message with `answer_question`; the answer is kept on `self.last_answer`."""
 
     def __init__(self, name: str, gateway: Gateway, history: Sequence[ChatMessage] = ()) -> None:
@@ -45,18 +45,6 @@ class GroundedTutorAgent(BaseChatAgent):
         self._gateway = gateway
         self._history = list(history)
         self.last_answer: GroundedAnswer | None = None
-
-    @property
-    def produced_message_types(self) -> Sequence[type[BaseChatMessage]]:
-        return (TextMessage,)
-
-    async def on_messages(self, messages: Sequence[BaseChatMessage], cancellation_token: CancellationToken) -> Response:
-        final: Response | None = None
-        async for item in self.on_messages_stream(messages, cancellation_token):
-            if isinstance(item, Response):
-                final = item
-        assert final is not None
-        return final
 
     async def on_messages_stream(
         self, messages: Sequence[BaseChatMessage], cancellation_token: CancellationToken
@@ -100,16 +88,8 @@ async def run_grounded_autogen(
     team = RoundRobinGroupChat([agent], termination_condition=MaxMessageTermination(2))
     with collect_usage() as usage:
         trace = await drive(team, task, timeout_s=persona.timeout_s, clients=[], on_event=on_event)
-    answer = agent.last_answer
-    return AgentReply(
-        persona=persona.name,
-        framework="autogen",
-        text=answer.render() if answer is not None else "",
-        steps=trace.steps,
-        usage=list(usage),
-        stop_reason="timeout" if trace.timed_out else "completed",
-        grounding=answer.model_dump(mode="json") if answer is not None else None,
-    )
+    stop = "timeout" if trace.timed_out else "completed"
+    return grounded_reply(persona.name, "autogen", agent.last_answer, trace.steps, list(usage), stop)
 
 
 __all__ = ["GroundedTutorAgent", "run_grounded_autogen"]

@@ -193,7 +193,8 @@ async def _evaluate(
     if grounded is not None:  # an answer the course can check: the grounded grader decides
         grade, trace = grounded
         stop = "timeout" if trace.timed_out or grade is None else "completed"
-        return _reply(persona, grade.render() if grade is not None else "", trace, usage, stop)
+        reply = _reply(persona, grade.render() if grade is not None else "", trace, usage, stop)
+        return reply.model_copy(update={"grounding": grade.model_dump(mode="json") if grade is not None else None})
     agent = build_agent(persona, client)
     deadline = time.monotonic() + persona.timeout_s  # the retry shares the persona's time budget
     trace = await drive(agent, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)

@@ -138,6 +138,7 @@ async def grade_persona_crewai(
         steps=recorder.steps,
         usage=[*llm.usage, *agent.judge_usage],
         stop_reason=reason if text else "timeout",
+        grounding=agent.grade.model_dump(mode="json") if agent.grade is not None else None,
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from crewai.flow.flow import Flow, listen, start
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.grounded.answer import Computation, GroundedAnswer
+from agents.grounded.answer import Computation, GroundedAnswer, grounded_reply
 from agents.grounded.tutor import Plan, compose_answer, compute, plan_answer, retrieval_event, writes_prose
 from agents.llm.gateway import Gateway
 from agents.llm.types import ChatMessage
@@ -100,16 +100,7 @@ async def run_grounded_crewai(
     flow = GroundedTutorFlow(gateway, history, on_event, persona.name)
     with collect_usage() as usage:
         await flow.kickoff_async(inputs={"question": task})
-    answer = flow.state.answer
-    return AgentReply(
-        persona=persona.name,
-        framework="crewai",
-        text=answer.render() if answer is not None else "",
-        steps=flow.state.steps,
-        usage=list(usage),
-        stop_reason="completed",
-        grounding=answer.model_dump(mode="json") if answer is not None else None,
-    )
+    return grounded_reply(persona.name, "crewai", flow.state.answer, flow.state.steps, list(usage))
 
 
 __all__ = ["GroundedTutorFlow", "TutorState", "run_grounded_crewai"]

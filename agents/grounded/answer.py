@@ -7,6 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from agents.llm.types import Usage
+from agents.personas import AgentReply, AgentStep, Framework
+
 DirectSource = Literal["erratum", "quiz", "computation", "explanation", "none"]
 
 
@@ -88,4 +91,24 @@ class GroundedAnswer(BaseModel):
         return "\n\n".join(blocks)
 
 
-__all__ = ["Citation", "Computation", "DirectSource", "GroundedAnswer"]
+def grounded_reply(
+    persona: str,
+    framework: Framework,
+    answer: GroundedAnswer | None,
+    steps: list[AgentStep],
+    usage: list[Usage],
+    stop_reason: str = "completed",
+) -> AgentReply:
+    """The persona's reply for a grounded turn, whichever framework ran it: the rendered text plus its parts."""
+    return AgentReply(
+        persona=persona,
+        framework=framework,
+        text=answer.render() if answer is not None else "",
+        steps=steps,
+        usage=usage,
+        stop_reason=stop_reason,
+        grounding=answer.model_dump(mode="json") if answer is not None else None,
+    )
+
+
+__all__ = ["Citation", "Computation", "DirectSource", "GroundedAnswer", "grounded_reply"]

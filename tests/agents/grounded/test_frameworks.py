@@ -66,3 +66,18 @@ async def test_a_backend_fault_fails_the_turn_clearly(framework: str) -> None:
 
     with pytest.raises(AgentRunError, match="cannot reach Ollama"):
         await run_agent("tutor", QUESTION, Gateway(Down()), framework=framework)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("framework", ["crewai", "autogen"])
+async def test_the_evaluators_reply_carries_its_grade(framework: str) -> None:
+    reply = await run_agent(
+        "evaluator",
+        "Grade this answer to 'What does RMSNorm drop compared with LayerNorm?': RMSNorm subtracts the mean.",
+        Gateway(
+            ScriptedBackend([{"pattern": ".", "response": '{"score": 10, "verdict": "correct", "reasons": ["ok"]}'}])
+        ),
+        framework=framework,  # type: ignore[arg-type]
+    )
+    assert (
+        reply.grounding is not None and reply.grounding["score"] < 10 and reply.grounding["concept"] == "normalization"
+    )
