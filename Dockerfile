@@ -54,7 +54,7 @@ LABEL org.opencontainers.image.title="thinkroom" \
       org.opencontainers.image.description="Self-hosted multi-agent service for learning and applying generative AI" \
       org.opencontainers.image.licenses="MIT"
 
-# bubblewrap: the sandbox for model-written code (agents/sandbox.py); libgomp1: the OpenMP
+# bubblewrap: the sandbox for model-written code (agents/sandbox/); libgomp1: the OpenMP
 # runtime llama.cpp links against when built with EMBEDDED=true. No compilers here.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends bubblewrap libgomp1 \

@@ -14,6 +14,7 @@ from .errors import AgentRunError
 if TYPE_CHECKING:
     from .build import build_agent
     from .client import GatewayChatCompletionClient
+    from .code_executor import SandboxCodeExecutor
     from .executor import SandboxExecutorAgent
     from .run import run_persona_autogen
     from .teams import CodingResult, run_coding_team
@@ -24,6 +25,7 @@ _LAZY = {
     "concept_function_tools": "tools",
     "build_agent": "build",
     "SandboxExecutorAgent": "executor",
+    "SandboxCodeExecutor": "code_executor",
     "run_persona_autogen": "run",
     "CodingResult": "teams",
     "run_coding_team": "teams",
@@ -40,6 +42,7 @@ __all__ = [
     "AgentRunError",
     "CodingResult",
     "GatewayChatCompletionClient",
+    "SandboxCodeExecutor",
     "SandboxExecutorAgent",
     "build_agent",
     "concept_function_tools",

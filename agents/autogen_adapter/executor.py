@@ -24,10 +24,10 @@ from autogen_agentchat.messages import (
 from autogen_core import CancellationToken
 from autogen_core.code_executor import CodeBlock
 
-from agents.sandbox import SandboxLimits, SandboxMode, make_code_executor
+from agents.sandbox import PYTHON_LANGS, SHELL_LANGS, SandboxLimits, SandboxMode
 
-_PYTHON = {"python", "py", "python3", ""}
-_SHELL = {"sh", "bash", "shell"}
+from .code_executor import make_code_executor
+
 #: Any fenced block; an untagged fence counts as python (small models often omit the tag).
 _FENCED = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n([\s\S]*?)```")
 _OPEN_FENCE = re.compile(r"```[ \t]*(?:python3?|py)?[ \t]*\n")
@@ -49,7 +49,7 @@ def extract_code_blocks(text: str, *, unfenced: bool = True) -> list[CodeBlock]:
     blocks = []
     for language, code in _FENCED.findall(text):
         lang = language.strip().lower()
-        if lang in _PYTHON or lang in _SHELL:
+        if lang in PYTHON_LANGS or lang in SHELL_LANGS:
             blocks.append(CodeBlock(code=code, language=lang or "python"))
     if not blocks and unfenced:
         code = unfenced_python(text)
@@ -80,8 +80,8 @@ def unfenced_python(text: str) -> str | None:
 
 def merge_python_blocks(blocks: list[CodeBlock]) -> list[CodeBlock]:
     """One python program from all python blocks (later blocks use earlier definitions)."""
-    python = [b.code for b in blocks if b.language.strip().lower() in _PYTHON]
-    others = [b for b in blocks if b.language.strip().lower() not in _PYTHON]
+    python = [b.code for b in blocks if b.language.strip().lower() in PYTHON_LANGS]
+    others = [b for b in blocks if b.language.strip().lower() not in PYTHON_LANGS]
     merged = [CodeBlock(code="\n\n".join(python), language="python")] if python else []
     return merged + others
 

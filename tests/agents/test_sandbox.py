@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,6 +21,8 @@ from agents.sandbox import (
     SandboxLimits,
     SandboxResult,
     SandboxUnavailable,
+    bwrap,
+    policy,
     run_python,
     run_python_async,
 )
@@ -275,7 +279,7 @@ def test_runs_as_unprivileged_user() -> None:
 
 # ------------------------------------------------------------ refusing to run
 def test_missing_bwrap_refuses(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(sandbox.shutil, "which", lambda *args, **kwargs: None)
+    monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)
     marker = tmp_path / "ran"
     with pytest.raises(SandboxUnavailable, match="bubblewrap"):
         run_python(f"open({str(marker)!r}, 'w').write('x')", FAST, mode="bwrap")
@@ -285,18 +289,39 @@ def test_missing_bwrap_refuses(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 
 def test_broken_bwrap_refuses(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A bwrap that cannot create namespaces (simulated by /bin/false) is refused too."""
-    monkeypatch.setattr(sandbox, "find_bwrap", lambda: "/bin/false")
+    monkeypatch.setattr(bwrap, "find_bwrap", lambda: "/bin/false")
     marker = tmp_path / "ran"
     with pytest.raises(SandboxUnavailable, match="cannot create the sandbox"):
         run_python(f"open({str(marker)!r}, 'w').write('x')", FAST, mode="bwrap")
     assert not marker.exists()
 
 
+def test_bwrap_probe_runs_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The probe is a blocking subprocess: from async code it must run on a worker thread."""
+    probed_on: list[threading.Thread] = []
+
+    def probe(bwrap_path: str, python: str) -> str | None:
+        probed_on.append(threading.current_thread())
+        return "simulated probe failure"
+
+    monkeypatch.setattr(bwrap, "find_bwrap", lambda: "/nonexistent/bwrap-off-loop-test")
+    monkeypatch.setattr(bwrap, "_probe_run", probe)
+
+    async def go() -> threading.Thread:
+        with pytest.raises(SandboxUnavailable, match="simulated probe failure"):
+            await run_python_async("print(1)", FAST, mode="bwrap")
+        return threading.current_thread()
+
+    loop_thread = asyncio.run(go())
+    assert len(probed_on) == 1
+    assert probed_on[0] is not loop_thread
+
+
 def test_default_mode_never_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
     from agents.settings import get_settings
 
     monkeypatch.delenv("THINKROOM_SANDBOX", raising=False)
-    monkeypatch.setattr(sandbox.shutil, "which", lambda *args, **kwargs: None)
+    monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)
     get_settings.cache_clear()
     try:
         with pytest.raises(SandboxUnavailable):
@@ -363,7 +388,9 @@ def test_autogen_code_executor_runs_blocks() -> None:
     from autogen_core import CancellationToken
     from autogen_core.code_executor import CodeBlock, CodeExecutor
 
-    executor = sandbox.make_code_executor(FAST, mode="bwrap")
+    from agents.autogen_adapter.code_executor import make_code_executor
+
+    executor = make_code_executor(FAST, mode="bwrap")
     assert isinstance(executor, CodeExecutor)
 
     async def go() -> None:
@@ -391,7 +418,9 @@ def test_autogen_cancellation_kills_sandbox() -> None:
     from autogen_core import CancellationToken
     from autogen_core.code_executor import CodeBlock
 
-    executor = sandbox.make_code_executor(SandboxLimits(timeout_s=30.0), mode="bwrap")
+    from agents.autogen_adapter.code_executor import make_code_executor
+
+    executor = make_code_executor(SandboxLimits(timeout_s=30.0), mode="bwrap")
 
     async def go() -> float:
         token = CancellationToken()
@@ -413,7 +442,7 @@ def test_autogen_cancellation_kills_sandbox() -> None:
 
 
 def test_env_keys_are_minimal() -> None:
-    env = sandbox._sandbox_env("/usr/bin/python3", "/sandbox")
+    env = policy.sandbox_env("/usr/bin/python3", "/sandbox")
     assert set(env) <= {
         "PATH",
         "HOME",
