@@ -82,8 +82,8 @@ def _number(text: str) -> Fraction | None:
 def expression_from_steps(puzzle: str, state: str) -> str | None:
     """Rebuild one expression from 'a op b = c (left: ...)' steps, computing each result exactly.
 
-    Operands are matched to the remaining numbers by value (within 1%, since models write
-    0.666 for 2/3); the model's own '= c' is ignored. None unless exactly one number, 24, remains.
+    Operands are matched to the remaining numbers by value, exactly if one is equal, else within
+    1% (models write 0.666 for 2/3); the model's own '= c' is ignored. None unless exactly one number, 24, remains.
     """
     pool: list[tuple[Fraction, str]] = [(Fraction(int(n)), n) for n in puzzle.split()]
     for line in state.strip().split("\n"):
@@ -95,10 +95,9 @@ def expression_from_steps(puzzle: str, state: str) -> str | None:
             return None
         picked: list[tuple[Fraction, str]] = []
         for target in (a, b):
-            index = next(
-                (i for i, (v, _) in enumerate(pool) if v == target or abs(v - target) <= abs(v) / 100),
-                None,
-            )
+            index = next((i for i, (v, _) in enumerate(pool) if v == target), None)  # an exact match first
+            if index is None:
+                index = next((i for i, (v, _) in enumerate(pool) if abs(v - target) <= abs(v) / 100), None)
             if index is None:
                 return None
             picked.append(pool.pop(index))

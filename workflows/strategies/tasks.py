@@ -27,6 +27,7 @@ from .game24 import (
     numbers_after,
     verify_24,
 )
+from .game24_moves import next_steps
 
 VERDICTS: dict[str, float] = {"impossible": 0.001, "likely": 1.0, "sure": 20.0}  # the ToT repo's map
 _VOTE = re.compile(r"best choice is\s*\D{0,3}(\d+)", re.IGNORECASE)
@@ -83,6 +84,8 @@ class Task:
     propose_stop: ClassVar[list[str] | None] = None
     #: Whether `step_problem` can reject a proposed step exactly (ToT prunes those unvalued).
     verifies_steps: ClassVar[bool] = False
+    #: Whether `legal_steps` lists every legal next step (ToT's "choice" mode needs it).
+    lists_steps: ClassVar[bool] = False
 
     def __init__(self, question: str, params: dict[str, Any]) -> None:
         self.question = question
@@ -130,6 +133,10 @@ class Task:
     def step_problem(self, state: str, step: str) -> str | None:
         """Why `step` cannot follow `state` under the task's rules; None = valid or cannot tell."""
         return None
+
+    def legal_steps(self, state: str) -> list[str]:
+        """Every legal next step after `state`, exactly computed (only where `lists_steps`)."""
+        return []
 
     def parse_sample(self, state: str, output: str) -> str | None:
         line = next((ln.strip() for ln in output.split("\n") if ln.strip()), "")
@@ -246,6 +253,7 @@ class Game24Task(Task):
     default_depth = 4  # three arithmetic steps, then the 'Answer:' expression (as in the paper)
     propose_stop: ClassVar[list[str] | None] = ["\nInput:"]
     verifies_steps: ClassVar[bool] = True
+    lists_steps: ClassVar[bool] = True
 
     def direct_prompt(self) -> str:
         return game24_prompts()["standard_prompt"].format(input=self.question)
@@ -296,6 +304,10 @@ class Game24Task(Task):
         except InvalidStep as exc:
             return exc.reason
         return None
+
+    def legal_steps(self, state: str) -> list[str]:
+        """Each pair under + - * /, computed exactly; with 24 alone left, the answer its steps make."""
+        return next_steps(self.question, state)
 
     def parse_sample(self, state: str, output: str) -> str | None:
         lines = self.parse_proposals(state, output, 1)

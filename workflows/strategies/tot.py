@@ -10,7 +10,7 @@ prompt reuses its value (the repo's value cache); a duplicate state within a ste
 generated node stays in `state.nodes` with its parent link, value, `kept` flag and the
 reason it was pruned, so a UI can draw the whole tree.
 
-Two departures from the paper, each a config switch (both off = the paper, for replication):
+Three departures from the paper, each a config switch (all off = the paper, for replication):
 
 - `verify_steps`: a task with an exact step verifier (Game of 24) rejects impossible
   proposals ("10 / 6 = 30") before they are valued, so no model call is spent on them and
@@ -18,6 +18,10 @@ Two departures from the paper, each a config switch (both off = the paper, for r
 - `constrained_verdicts`: a value sample whose free text names no verdict (the paper would
   score it 0) gets one from the gateway's constrained decoding over the task's verdict
   names, continuing from the sample's own reasoning; see `_value_outputs` for why only then.
+- `propose_mode="choice"`: on a task that lists its legal steps (Game of 24), the model picks
+  k distinct steps among them under constrained decoding and the program does the arithmetic,
+  so a model that cannot write a valid step still searches; "auto" picks it for models
+  without tool calling (see `ToTConfig`). Each node records its `proposer`.
 """
 
 from __future__ import annotations
@@ -41,6 +45,9 @@ ROOT = "0"
 Phase = Literal["expand", "evaluate", "select", "dfs", "finish", "complete"]
 #: Room for '{"verdict": "impossible"}' in any tokenizer, with the grammar's optional spaces.
 VERDICT_TOKENS = 24
+#: Room for '{"step": ""}' and the grammar's optional spaces, on top of the longest step's characters.
+CHOICE_OVERHEAD_TOKENS = 16
+Proposer = Literal["model", "choice", "program"]
 
 
 def verdict_schema(names: list[str]) -> dict[str, Any]:
@@ -50,6 +57,15 @@ def verdict_schema(names: list[str]) -> dict[str, Any]:
         "type": "object",
         "properties": {"verdict": {"type": "string", "enum": names}},
         "required": ["verdict"],
+    }
+
+
+def step_schema(steps: list[str]) -> dict[str, Any]:
+    """JSON schema of one chosen step: the answer is always one of `steps`, verbatim."""
+    return {
+        "type": "object",
+        "properties": {"step": {"type": "string", "enum": list(steps)}},
+        "required": ["step"],
     }
 
 
@@ -71,6 +87,11 @@ class ThoughtNode(BaseModel):
     valid: bool | None = Field(default=None, description="the task's exact step check; None = not checked")
     invalid_reason: str | None = Field(default=None, description="why the step breaks the rules (never valued)")
     constrained: int = Field(default=0, description="verdicts the grammar supplied (free text named none)")
+    proposer: Proposer | None = Field(
+        default=None,
+        description="model: written by the model (the paper); choice: the model picked it among the legal "
+        "steps; program: added without a model call (the only legal steps left, or the answer they make)",
+    )
 
 
 class ToTState(BaseModel):
@@ -85,6 +106,9 @@ class ToTState(BaseModel):
     candidates: list[str] = Field(default_factory=list, description="BFS: ids awaiting evaluate/select")
     stack: list[str] = Field(default_factory=list, description="DFS: ids to visit, next on top (last)")
     value_cache: dict[str, float] = Field(default_factory=dict)
+    propose_mode: Literal["free", "choice"] | None = Field(
+        default=None, description="the config's mode once resolved (at the first expansion; kept on resume)"
+    )
     step: int = 0
     phase: Phase = "expand"
     done: bool = False
@@ -114,6 +138,8 @@ class ToTState(BaseModel):
 
 def init_tot(task: Task, config: ToTConfig | None = None) -> ToTState:
     config = config or ToTConfig()
+    if config.propose_mode == "choice" and not task.lists_steps:
+        raise ValueError(f"propose_mode 'choice' needs a task that lists its legal steps (game24), not {task.name!r}")
     root = ThoughtNode(id=ROOT, kept=True)
     return ToTState(
         task=task.spec,
@@ -158,7 +184,7 @@ async def _calls(
     return list(await asyncio.gather(*(one(*r) for r in requests)))
 
 
-def _add_child(state: ToTState, parent: ThoughtNode, text: str, task: Task) -> ThoughtNode:
+def _add_child(state: ToTState, parent: ThoughtNode, text: str, task: Task, proposer: Proposer) -> ThoughtNode:
     """A new node; with `verify_steps` on a verifying task, checked and, if invalid, pruned at once."""
     node_id = str(len(state.nodes))
     child_state = f"{parent.state}{text}\n"
@@ -169,6 +195,7 @@ def _add_child(state: ToTState, parent: ThoughtNode, text: str, task: Task) -> T
         text=text,
         state=child_state,
         terminal=task.is_terminal(child_state),
+        proposer=proposer,
     )
     if state.config.verify_steps and task.verifies_steps:
         problem = task.step_problem(parent.state, text)
@@ -179,31 +206,55 @@ def _add_child(state: ToTState, parent: ThoughtNode, text: str, task: Task) -> T
     return node
 
 
-async def _generate(
-    state: ToTState, parent_ids: list[str], task: Task, gateway: Gateway, emit: Emit | None
-) -> list[str]:
-    """Children of each parent in order (ids in generation order); terminal parents get none."""
+Proposals = list[list[tuple[str, Proposer]]]  # per parent: (step text, who proposed it)
+
+
+async def _propose_mode(state: ToTState, task: Task, gateway: Gateway) -> Literal["free", "choice"]:
+    """The config's mode; "auto" is settled once, on the first expansion, and kept in the state."""
+    if state.propose_mode is None:
+        mode = state.config.propose_mode
+        if mode == "auto":
+            mode = "choice" if task.lists_steps and await _choice_suits(state, gateway) else "free"
+        state.propose_mode = mode
+    return state.propose_mode
+
+
+async def _choice_suits(state: ToTState, gateway: Gateway) -> bool:
+    """A model without native tool calling whose output can be constrained to a choice.
+
+    Ollama passes any schema as `format` whatever its model lists; the embedded backend says
+    "json_schema". The scripted test backend constrains nothing, so it keeps the paper's mode.
+    """
+    try:
+        info = await gateway.model_info()
+    except GatewayError as exc:
+        state.errors.append(f"model_info: {type(exc).__name__}: {exc}"[:300])
+        return False
+    constrains = "json_schema" in info.capabilities or info.backend == "ollama"
+    return constrains and not info.supports_tools
+
+
+async def _written(state: ToTState, parent_ids: list[str], task: Task, gateway: Gateway) -> Proposals:
+    """The paper's proposals: the model writes step lines (one propose call or n samples per parent)."""
     cfg = state.config
-    plans: list[tuple[str, int]] = []  # (parent id, number of requests)
+    counts: list[int] = []
     requests: list[Request] = []
     for pid in parent_ids:
         parent = state.nodes[pid]
-        if parent.terminal:
-            plans.append((pid, 0))
-        elif cfg.generate == "propose":
+        if cfg.generate == "propose":
             requests.append(
                 (task.propose_prompt(parent.state, cfg.n_propose), state.take_seed(), cfg.max_tokens, task.propose_stop)
             )
-            plans.append((pid, 1))
+            counts.append(1)
         else:
             prompt = task.sample_prompt(parent.state)
             for _ in range(cfg.n_generate):
                 requests.append((prompt, state.take_seed(), cfg.max_tokens, None))
-            plans.append((pid, cfg.n_generate))
+            counts.append(cfg.n_generate)
     outputs = await _calls(state, gateway, requests)
-    new_ids: list[str] = []
+    proposals: Proposals = []
     cursor = 0
-    for pid, count in plans:
+    for pid, count in zip(parent_ids, counts, strict=True):
         parent = state.nodes[pid]
         texts: list[str] = []
         for output in outputs[cursor : cursor + count]:
@@ -214,30 +265,99 @@ async def _generate(
             elif (line := task.parse_sample(parent.state, output)) is not None:
                 texts.append(line)
         cursor += count
+        proposals.append([(text, "model") for text in texts])
+    return proposals
+
+
+async def _chosen(state: ToTState, parent_ids: list[str], task: Task, gateway: Gateway) -> Proposals:
+    """Choice mode: `n_propose` distinct legal steps per parent, picked by the model (parents concurrently)."""
+    cfg = state.config
+    limit = asyncio.Semaphore(cfg.max_concurrency)
+    jobs = []
+    for pid in parent_ids:
+        parent_state = state.nodes[pid].state
+        # seeds fixed up front: reproducible whichever call finishes first
+        seeds = [state.take_seed() for _ in range(cfg.n_propose)]
+        prompt = task.propose_prompt(parent_state, cfg.n_propose)
+        jobs.append(_choose(state, gateway, prompt, task.legal_steps(parent_state), seeds, limit))
+    return list(await asyncio.gather(*jobs))
+
+
+async def _choose(
+    state: ToTState, gateway: Gateway, prompt: str, steps: list[str], seeds: list[int], limit: asyncio.Semaphore
+) -> list[tuple[str, Proposer]]:
+    """Up to len(seeds) distinct steps: each call's enum leaves out the steps already chosen, so
+    no call is spent on a repeat; once no more steps are left than picks, all are taken without
+    a call (any k distinct picks would be exactly those). A failed call loses its pick only."""
+    k = len(seeds)
+    remaining = list(steps)
+    picked: list[tuple[str, Proposer]] = []
+    for seed in seeds:
+        if len(remaining) <= k - len(picked):
+            return picked + [(step, "program") for step in remaining]
+        budget = CHOICE_OVERHEAD_TOKENS + max(len(step) for step in remaining)  # a token is at least a character
+        options = GenerationOptions(temperature=state.config.temperature, max_tokens=budget, seed=seed)
+        async with limit:
+            try:
+                result = await gateway.chat(prompt, options=options, json_schema=step_schema(remaining))
+            except GatewayError as exc:
+                state.usage.add_failure()
+                state.errors.append(f"{type(exc).__name__}: {exc}"[:300])
+                continue
+        state.usage.add(result)
+        step = str(result.parsed["step"])  # the gateway validated it against the enum
+        picked.append((step, "choice"))
+        remaining.remove(step)
+    return picked
+
+
+async def _generate(
+    state: ToTState, parent_ids: list[str], task: Task, gateway: Gateway, emit: Emit | None
+) -> list[str]:
+    """Children of each parent in order (ids in generation order); terminal parents get none."""
+    cfg = state.config
+    open_ids = [pid for pid in parent_ids if not state.nodes[pid].terminal]
+    if await _propose_mode(state, task, gateway) == "choice":
+        proposals = await _chosen(state, open_ids, task, gateway)
+    else:
+        proposals = await _written(state, open_ids, task, gateway)
+    new_ids: list[str] = []
+    for pid, texts in zip(open_ids, proposals, strict=True):
+        parent = state.nodes[pid]
         texts = texts[: cfg.max_children] if cfg.max_children else texts
         children: list[str] = []
         invalid: list[ThoughtNode] = []
-        for text in texts:
+        for text, proposer in texts:
             if state.generated - state.pruned_invalid >= cfg.max_nodes:
                 state.stop_reason = "max_nodes"
                 break
-            child = _add_child(state, parent, text, task)
+            child = _add_child(state, parent, text, task, proposer)
             if child.valid is False:
                 invalid.append(child)
             else:
                 children.append(child.id)
         new_ids.extend(children)
-        if count:
-            emit_event(
-                emit,
-                "tot.expand",
-                {"parent_id": pid, "node_ids": children, "texts": [state.nodes[c].text for c in children]},
-            )
+        emit_event(
+            emit,
+            "tot.expand",
+            {
+                "parent_id": pid,
+                "node_ids": children,
+                "texts": [state.nodes[c].text for c in children],
+                "proposers": [state.nodes[c].proposer for c in children],
+            },
+        )
         for node in invalid:
             emit_event(
                 emit,
                 "tot.prune",
-                {"parent_id": pid, "node_id": node.id, "text": node.text, "reason": node.invalid_reason},
+                {
+                    "parent_id": pid,
+                    "node_id": node.id,
+                    "text": node.text,
+                    "reason": node.invalid_reason,
+                    "proposer": node.proposer,
+                },
             )
     return new_ids
 

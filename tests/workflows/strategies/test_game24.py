@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -63,6 +63,9 @@ def test_puzzles_load_from_the_package() -> None:
     assert get_task("game24", index=900).question == "4 5 6 10"
     with pytest.raises(ValueError):
         get_task("game24", puzzle="1 2 3")
+
+
+Mode = Literal["auto", "free", "choice"]
 
 
 def g24_propose(numbers: str, lines: list[str]) -> dict[str, str]:
@@ -187,12 +190,20 @@ def replay_rules(log: dict[str, Any], task: Game24Task, n_evaluate: int) -> list
     return rules
 
 
-async def test_replay_of_the_papers_gpt4_log_selects_the_same_states() -> None:
+@pytest.mark.parametrize(
+    ("capabilities", "mode"),
+    [(None, "auto"), (["completion", "json_schema"], "free")],  # auto on a model that cannot constrain; free anywhere
+)
+async def test_replay_of_the_papers_gpt4_log_selects_the_same_states(
+    capabilities: list[str] | None, mode: Mode
+) -> None:
     log = json.loads(FIXTURE.read_text(encoding="utf-8"))
     task = get_task("game24", index=log["idx"])
     assert isinstance(task, Game24Task) and task.question == log["steps"][0]["x"]
-    gateway, _ = scripted(replay_rules(log, task, n_evaluate=3))
-    paper = ToTConfig(breadth=5, n_evaluate=3, temperature=0.7, verify_steps=False, constrained_verdicts=False)
+    gateway, _ = scripted(replay_rules(log, task, n_evaluate=3), capabilities=capabilities)
+    paper = ToTConfig(
+        breadth=5, n_evaluate=3, temperature=0.7, verify_steps=False, constrained_verdicts=False, propose_mode=mode
+    )
     state = init_tot(task, paper)
     assert state.depth_limit == 4
     for step in log["steps"]:
@@ -209,7 +220,8 @@ async def test_replay_of_the_papers_gpt4_log_selects_the_same_states() -> None:
     # the repo's own verdicts on the five final states agree with the exact verifier
     assert [task.check(state.nodes[i].state) for i in state.frontier] == [bool(i["r"]) for i in log["infos"]]
     assert sum(1 for n in state.nodes.values() if n.id != ROOT) == sum(len(s["new_ys"]) for s in log["steps"])
-    assert state.errors == [] and state.pruned_invalid == 0
+    assert state.errors == [] and state.pruned_invalid == 0 and state.propose_mode == "free"
+    assert all(n.proposer == "model" for n in state.nodes.values() if n.id != ROOT)
 
 
 async def test_replay_with_verified_steps_prunes_the_logs_invalid_states() -> None:

@@ -81,7 +81,12 @@ async def test_bfs_keeps_hand_computed_states() -> None:
 
     assert [e["kept_ids"] for e in events.of("tot.select")] == [["2", "1"], ["6", "4"]]
     assert [e["pruned_ids"] for e in events.of("tot.select")] == [["3"], ["7", "5"]]
-    assert events.of("tot.expand")[0] == {"parent_id": "0", "node_ids": ["1", "2", "3"], "texts": ["A", "B", "C"]}
+    assert events.of("tot.expand")[0] == {
+        "parent_id": "0",
+        "node_ids": ["1", "2", "3"],
+        "texts": ["A", "B", "C"],
+        "proposers": ["model", "model", "model"],
+    }
     assert len(events.of("tot.evaluate")) == 7
     assert ToTState.model_validate(json.loads(state.model_dump_json())) == state
 
