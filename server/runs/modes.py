@@ -90,13 +90,16 @@ class StreamConverter:
             self._node_metrics[node] = dict(data)
             out.extend(self._complete_message(node))
         elif kind == "token":
-            out.extend(self._token(node, str(data.get("text", ""))))
+            out.extend(self._token(node, str(data.get("text", "")), data.get("message_id")))
         if "events" in self.modes and kind not in ("node.start", "node.end", "token"):
             name = kind or "custom"
             out.append(("events", self._event("on_custom_event", name, self.run_id, chunk)))
         return out
 
-    def _token(self, node: str, text: str) -> list[SseEvent]:
+    def _token(self, node: str, text: str, given_id: Any = None) -> list[SseEvent]:
+        # a node that stores its reply under an id streams it with that id, so chunks match state
+        if isinstance(given_id, str) and given_id:
+            self._message_ids[node] = given_id
         message_id = self._message_ids.setdefault(node, f"run-{self.run_id}-{node}")
         meta = {**self.base_meta, "langgraph_node": node, "langgraph_triggers": [f"branch:to:{node}"],
                 "langgraph_path": ["__pregel_pull", node], "langgraph_checkpoint_ns": node, "tags": []}

@@ -4,29 +4,32 @@ With `agent` set, the persona answers through its framework (CrewAI or AutoGen);
 agent, the model answers directly, streaming tokens as `token` events. Either way the
 history is fitted to the model's context window first (oldest turns dropped, one line
 saying so), and `context_window` in the state and the node.end event reports what was done.
+
+Messages may come in OpenAI's shape or LangChain's (agent-chat-ui, LangGraph Studio); the
+state's reducer stores both as `{type, role, id, content}` (see workflows.messages), and the
+streamed tokens carry the reply's id so clients can match chunks to the stored message.
 """
 
 from __future__ import annotations
 
-import operator
 from typing import Annotated, Any, TypedDict
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from agents.context_window import fit_chat
-from agents.llm.types import ChatMessage
 from workflows.context import WorkflowContext
 from workflows.events import emit, emitter, instrumented
+from workflows.messages import StoredMessage, add_messages, new_id, to_chat
 
 
 class ChatInput(TypedDict, total=False):
-    messages: list[dict[str, str]]
+    messages: list[dict[str, Any]]  # {"role", "content"} or {"type", "content": str | parts, "id"}
     agent: str | None
 
 
 class ChatState(TypedDict, total=False):
-    messages: Annotated[list[dict[str, str]], operator.add]
+    messages: Annotated[list[StoredMessage], add_messages]
     agent: str | None
     answer: str
     usage: dict[str, Any]
@@ -36,29 +39,31 @@ class ChatState(TypedDict, total=False):
 @instrumented("respond")
 async def respond(state: ChatState, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
     messages = state.get("messages") or []
-    if not messages or messages[-1].get("role") != "user":
-        raise ValueError("chat needs a last message with role 'user'")
+    if not messages or messages[-1]["type"] != "human":
+        raise ValueError("chat needs a last message of type 'human' (role 'user')")
     gateway = runtime.context.gateway
     agent = state.get("agent") or runtime.context.agent
-    chat = [ChatMessage(role=m["role"], content=m["content"]) for m in messages]  # type: ignore[arg-type]
+    chat = to_chat(messages)
+    reply_id = new_id()
     if agent:
         from agents.personas import get_persona
         from agents.runner import run_agent
 
         fit = await fit_chat(gateway, chat, persona=get_persona(agent))
-        reply = await run_agent(
+        turn = await run_agent(
             agent, chat[-1].content, gateway, on_event=emitter("respond"), history=fit.messages[:-1]
         )
-        text = reply.text
+        text = turn.text
     else:
         fit = await fit_chat(gateway, chat)
         pieces: list[str] = []
         async for chunk in gateway.stream(fit.messages):
             if chunk.text:
                 pieces.append(chunk.text)
-                emit("token", node="respond", text=chunk.text)
+                emit("token", node="respond", text=chunk.text, message_id=reply_id)
         text = "".join(pieces)
-    return {"messages": [{"role": "assistant", "content": text}], "answer": text, "context_window": fit.report()}
+    reply: StoredMessage = {"type": "ai", "role": "assistant", "id": reply_id, "content": text}
+    return {"messages": [reply], "answer": text, "context_window": fit.report()}
 
 
 def build() -> StateGraph[Any, Any, Any, Any]:
