@@ -76,6 +76,14 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
+    @field_validator("api_key")
+    @classmethod
+    def _key_not_blank(cls, value: str | None) -> str | None:
+        """A set-but-empty key would silently turn authentication off: refuse it instead."""
+        if value is not None and not value.strip():
+            raise ValueError("is set but empty; unset it to run without authentication, or give a key")
+        return value
+
     @field_validator("ollama_host")
     @classmethod
     def _normalise_host(cls, value: str) -> str:

@@ -18,11 +18,12 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from typer import _click
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from agents.errors import AgentRunError
-from agents.llm.errors import GatewayError
+from agents.llm.errors import GatewayError, ModelNotFound
 from agents.llm.factory import create_gateway
 from agents.llm.gateway import Gateway
 from agents.settings import Settings, SettingsError, load_settings
@@ -90,13 +91,41 @@ def fail(message: str, code: int = USAGE_EXIT) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _usage_line(error: UsageError) -> str:
+    where = error.ctx.command_path if error.ctx is not None else "thinkroom"
+    return f"{error.format_message()} (see '{where} --help')"
+
+
+def _is_help(error: UsageError) -> bool:
+    """click's "no arguments, so show the help" is a UsageError too; that one keeps its full output."""
+    return isinstance(error, NoArgsIsHelpError)
+
+
 class GuardedGroup(TyperGroup):
-    """The root command group: expected failures become one line and an exit code, never a traceback."""
+    """The root command group: expected failures become one line and an exit code, never a traceback.
+
+    Usage errors (an unknown option, a missing argument) at any level are one line and exit 2
+    too, instead of click's usage block and typer's boxed message.
+    """
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except UsageError as exc:
+            if _is_help(exc):
+                raise
+            print_error(one_line(_usage_line(exc)))
+            raise typer.Exit(USAGE_EXIT) from None
 
     def invoke(self, ctx: _click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, TyperException):  # exits and usage errors: typer reports them
+        except UsageError as exc:  # a subcommand's options or arguments
+            if _is_help(exc):
+                raise
+            print_error(one_line(_usage_line(exc)))
+            raise typer.Exit(USAGE_EXIT) from None
+        except (typer.Exit, typer.Abort, TyperException):  # exits: typer reports them
             raise
         except Exception as exc:  # classified below; a bug is re-raised
             described = describe_failure(exc)
@@ -133,3 +162,16 @@ def run_with_gateway(work: Callable[[Gateway], Awaitable[T]]) -> T:
             await gateway.close()
 
     return asyncio.run(main())
+
+
+async def check_model(gateway: Gateway, model: str | None) -> None:
+    """Refuse a model the backend does not serve, before any answer (a backend may otherwise fall back)."""
+    if not model:
+        return
+    names = [m.name for m in await gateway.list_models()]
+    if model in names or f"{model}:latest" in names:
+        return
+    raise ModelNotFound(
+        f"unknown model {model!r} on the {gateway.backend_name} backend; available: {', '.join(names) or 'none'}",
+        backend=gateway.backend_name, model=model,
+    )

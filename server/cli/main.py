@@ -8,7 +8,7 @@ from agents.llm.gateway import Gateway
 from agents.llm.types import GenerationOptions
 
 from . import concepts, models, runs, search
-from .common import cli_app, console, err_console, fail, run_with_gateway, settings_or_exit
+from .common import check_model, cli_app, console, err_console, fail, run_with_gateway, settings_or_exit
 
 app = cli_app(help="thinkroom: a self-hosted multi-agent service for learning generative AI.", no_args_is_help=True)
 app.add_typer(models.app, name="models")
@@ -45,11 +45,12 @@ def ask(
 ) -> None:
     """Stream a model's (or an agent's) answer to the terminal."""
     if agent is not None:
-        ask_agent(agent, prompt, framework)
+        ask_agent(agent, prompt, framework, model)
         return
     options = GenerationOptions(temperature=temperature, seed=seed, max_tokens=max_tokens, top_p=top_p)
 
     async def work(gateway: Gateway) -> None:
+        await check_model(gateway, model)
         usage = None
         async for chunk in gateway.stream(prompt, model=model, options=options):
             if chunk.done:
@@ -66,7 +67,7 @@ def ask(
     run_with_gateway(work)
 
 
-def ask_agent(name: str, prompt: str, framework: str | None) -> None:
+def ask_agent(name: str, prompt: str, framework: str | None, model: str | None = None) -> None:
     """Run one persona turn, streaming its tokens and showing its tool calls and code runs."""
     from agents.personas import PERSONAS
 
@@ -84,6 +85,8 @@ def ask_agent(name: str, prompt: str, framework: str | None) -> None:
     async def work(gateway: Gateway) -> None:
         from agents.runner import run_agent
 
+        await check_model(gateway, model)
+        gateway = gateway.with_defaults(model=model)
         reply = await run_agent(name, prompt, gateway, framework=framework, on_event=on_event)  # type: ignore[arg-type]
         err_console.print()
         console.print(reply.text, markup=False, highlight=False)

@@ -42,3 +42,15 @@ def test_a_broken_json_list_names_the_setting(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("THINKROOM_EXTRA_GRAPHS", '["unclosed"')
     with pytest.raises(SettingsError, match="THINKROOM_EXTRA_GRAPHS"):
         load_settings()
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_empty_api_key_is_refused_not_treated_as_no_auth(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("THINKROOM_API_KEY", value)
+    with pytest.raises(SettingsError, match="THINKROOM_API_KEY: .*empty"):
+        load_settings()
+
+
+def test_unset_api_key_means_no_auth(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("THINKROOM_API_KEY", raising=False)
+    assert load_settings().api_key is None

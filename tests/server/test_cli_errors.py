@@ -21,7 +21,7 @@ def closed_ollama() -> dict[str, str]:
 CASES = [
     # (argv, exit code, words the error line must contain, backend env)
     (["run", "reason", "--input", "{}"], 2, "needs a 'question'", None),
-    (["run", "reason", "--input", '{"question": "2 + 2?"}', "--strategy", "nope"], 2, "invalid nope config", None),
+    (["run", "reason", "--input", '{"question": "2 + 2?"}', "--strategy", "nope"], 2, "input.strategy: Input should be 'direct'", None),
     (["run", "reason", "--input", '{"question": "2 + 2?"}', "--strategy", "cot_sc", "--n", "-3"], 2, "config.n", None),
     (["run", "lesson", "--input", '{"concept": "nosuch"}'], 2, "unknown concept 'nosuch'", None),
     (["run", "reason", "--input", "[1, 2]"], 2, "--input must be a JSON object", None),
@@ -37,6 +37,12 @@ CASES = [
     (["ask", "Explain top-p"], 1, "backend_unavailable: cannot reach Ollama", "ollama"),
     (["run", "chat", "--input", json.dumps({"messages": [{"role": "user", "content": "hi"}]})], 1, "reach", "ollama"),
     (["models", "list"], 1, "backend_unavailable", "ollama"),
+    (["ask", "--model", "nosuch", "2 + 2"], 1, "unknown model 'nosuch' on the scripted backend; available: scripted", None),
+    (["ask", "--agent", "tutor", "--model", "nosuch", "2 + 2"], 1, "model_not_found: unknown model 'nosuch'", None),
+    (["ask", "--bogus", "2 + 2"], 2, "No such option: --bogus (see 'thinkroom ask --help')", None),
+    (["ask"], 2, "Missing argument 'prompt'", None),
+    (["run", "chat", "--input"], 2, "Option '--input' requires an argument", None),
+    (["nosuch"], 2, "No such command 'nosuch'", None),
 ]
 
 
@@ -67,3 +73,14 @@ def test_a_prompt_over_the_embedded_window_is_one_line_and_exit_1(argv: list[str
     error = result.stderr.strip().splitlines()[-1]
     assert error.startswith("error: ") and "context window holds 4096" in error
     assert "Requested tokens" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_empty_api_key_is_a_startup_error_naming_it(tmp_path: Path, value: str) -> None:
+    """An empty key must not silently turn authentication off."""
+    result = run_cli("serve", "--port", str(free_port()), timeout=60, THINKROOM_API_KEY=value,
+                     THINKROOM_DATABASE_URL=f"sqlite:///{tmp_path}/t.db")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "THINKROOM_API_KEY" in lines[0], result.stderr
+    assert "empty" in lines[0]

@@ -181,7 +181,8 @@ class EmbeddedBackend:
             raise BackendError(f"llama.cpp failed: {type(exc).__name__}: {exc}", backend=self.name) from exc
 
     def _check_model(self, model: str) -> None:
-        if model and model != self._model_name and self._llm is not None:
+        """The one model this backend serves is known before it loads: refuse any other name up front."""
+        if model and model != self._model_name:
             from ..errors import ModelNotFound
 
             raise ModelNotFound(
@@ -341,6 +342,7 @@ class EmbeddedBackend:
         return [await self.model_info(self._model_name)]
 
     async def model_info(self, model: str) -> ModelInfo:
+        self._check_model(model)
         return ModelInfo(
             name=self._model_name,
             backend=self.name,
