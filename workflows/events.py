@@ -10,30 +10,11 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
 from agents.llm.usage import collect_usage
-
-EventKind = Literal[
-    "node.start",
-    "node.end",
-    "node.error",
-    "token",
-    "message",
-    "tool_call",
-    "tool_result",
-    "code",
-    "execution",
-    "cot_sc.sample",
-    "cot_sc.vote",
-    "tot.expand",
-    "tot.evaluate",
-    "tot.select",
-    "tot.backtrack",
-    "error",
-]
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 

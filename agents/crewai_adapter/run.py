@@ -19,7 +19,7 @@ from agents.concept_tools import ToolSpec
 from agents.context_window import fit_agent_task
 from agents.llm.errors import GatewayError
 from agents.llm.gateway import Gateway
-from agents.llm.types import GenerationOptions, ModelInfo, Usage
+from agents.llm.types import GenerationOptions, ModelInfo
 from agents.personas import AgentReply, Persona
 
 from .build import agent_llm, build_agent
@@ -93,10 +93,6 @@ def _as_agent_error(exc: BaseException, llms: Sequence[GatewayLLM]) -> AgentRunE
     if found is None:
         found = AgentRunError(f"CrewAI run failed: {exc}", cause=exc)
     return caused_by(found, exc)
-
-
-def usage_of(llms: Sequence[GatewayLLM]) -> list[Usage]:
-    return [u for llm in llms for u in llm.usage]
 
 
 async def run_persona_crewai(
@@ -199,6 +195,5 @@ __all__ = [
     "resolve_model_info",
     "run_persona_crewai",
     "sequential_crew",
-    "usage_of",
     "with_options",
 ]

@@ -166,14 +166,12 @@ class Gateway:
         merged = self._options(options)
         chosen = self._model(model)
         started = time.perf_counter()
-        streamed = 0
         async for chunk in self.backend.stream(chat_messages, chosen, merged):
             if chunk.done:
                 usage = chunk.usage or Usage(backend=self.backend_name, model=chosen)
                 chunk.usage = self._record(usage, started, "stream")
                 yield chunk
                 return
-            streamed += len(chunk.text)
             yield chunk
         raise BackendError("the stream ended without a final chunk", backend=self.backend_name, model=chosen)
 

@@ -6,7 +6,7 @@ loop is split into step functions, so a LangGraph node can checkpoint between st
 
 from .answers import canonical_number, extract_answer, normalize_answer
 from .base import Emit, StrategyResult, UsageTotals
-from .config import CoTConfig, CoTSCConfig, DirectConfig, StrategyChoice, StrategyConfig, ToTConfig
+from .config import CoTConfig, CoTSCConfig, DirectConfig, StrategyConfig, ToTConfig
 from .cot import run_cot
 from .cot_sc import CoTSCState, Sample, draw_samples, init_cot_sc, plan_batch, run_cot_sc, tally
 from .direct import run_direct
@@ -24,7 +24,6 @@ __all__ = [
     "Game24Task",
     "GenericTask",
     "Sample",
-    "StrategyChoice",
     "StrategyConfig",
     "StrategyResult",
     "Task",

@@ -12,8 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agents.llm.gateway import Gateway, MessagesLike
-from agents.llm.types import ChatResult, GenerationOptions
+from agents.llm.types import ChatResult
 
 #: Optional event sink: emit(kind, data). A LangGraph node forwards these as custom events.
 Emit = Callable[[str, dict[str, Any]], None]
@@ -73,24 +72,6 @@ class StrategyResult(BaseModel):
         return self.usage.calls
 
 
-async def call_model(
-    gateway: Gateway,
-    prompt: MessagesLike,
-    options: GenerationOptions,
-    usage: UsageTotals,
-    *,
-    system: str | None = None,
-) -> ChatResult:
-    """One chat call whose cost is added to `usage`; failures are counted, then re-raised."""
-    try:
-        result = await gateway.chat(prompt, options=options, system=system)
-    except Exception:
-        usage.add_failure()
-        raise
-    usage.add(result)
-    return result
-
-
 class Stopwatch:
     """Wall-clock seconds since creation."""
 
@@ -101,4 +82,4 @@ class Stopwatch:
         return time.perf_counter() - self._start
 
 
-__all__ = ["Emit", "StrategyResult", "UsageTotals", "call_model", "emit_event"]
+__all__ = ["Emit", "StrategyResult", "UsageTotals", "emit_event"]

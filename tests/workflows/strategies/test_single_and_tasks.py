@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from workflows.strategies import (
     CoTConfig,
     CoTSCConfig,
     DirectConfig,
-    StrategyChoice,
+    StrategyConfig,
     ToTConfig,
     get_task,
     run_cot,
@@ -47,7 +47,7 @@ def test_verdict_parsing_prefers_the_first_verdict_line() -> None:
 
 def test_config_union_round_trips() -> None:
     for cfg in (DirectConfig(), CoTConfig(), CoTSCConfig(n=7), ToTConfig(search="dfs")):
-        parsed = StrategyChoice.model_validate({"config": cfg.model_dump()}).config
+        parsed = TypeAdapter(StrategyConfig).validate_python(cfg.model_dump())
         assert parsed == cfg
     with pytest.raises(ValidationError):
         ToTConfig(search="dfs", select="sample")
