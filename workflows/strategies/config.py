@@ -57,15 +57,34 @@ class ToTConfig(_Config):
     """Tree of Thoughts (Yao et al. 2023): generate, evaluate, select over a tree.
 
     The paper's exact behaviour (for replaying its logs) is verify_steps=False,
-    constrained_verdicts=False; the defaults spend no call on an impossible step and never
-    lose a value sample to an unparseable verdict.
+    constrained_verdicts=False, propose_mode="free"; the defaults spend no call on an
+    impossible step and never lose a value sample to an unparseable verdict.
+
+    `propose_mode`: "free" is the paper's (the model writes its steps); "choice" lets the model
+    pick among the task's exactly computed legal steps under constrained decoding, so every
+    proposal is valid (Game of 24; on Gemma 3 270M every free-text step was wrong, so free
+    proposals prune the whole tree at step one). The default "auto" chooses "choice" where free
+    text cannot work and a choice can be enforced: a task that lists its legal steps, on a model
+    without native tool calling (the embedded base model) whose backend constrains output. A
+    capable model keeps the paper's mode, and the scripted test backend (which cannot constrain
+    anything) replays the paper's logs unchanged.
     """
 
     kind: Literal["tot"] = "tot"
     search: Literal["bfs", "dfs"] = "bfs"
     generate: Literal["propose", "sample"] = "propose"
     n_generate: int = Field(default=1, ge=1, le=32, description="samples per state ('sample')")
-    n_propose: int = Field(default=5, ge=1, le=32, description="lines a generic propose prompt asks for")
+    n_propose: int = Field(
+        default=5,
+        ge=1,
+        le=32,
+        description="lines a generic propose prompt asks for; in choice mode, distinct steps chosen per state",
+    )
+    propose_mode: Literal["auto", "free", "choice"] = Field(
+        default="auto",
+        description="free = the model writes steps (the paper); choice = it picks legal steps the program "
+        "computed; auto = choice on models without tool calling whose output can be constrained",
+    )
     max_children: int | None = Field(
         default=None, ge=1, description="cap on children per expanded state (None = keep all, as the paper does)"
     )
