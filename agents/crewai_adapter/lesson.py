@@ -27,6 +27,8 @@ from agents.llm.gateway import Gateway
 from agents.llm.types import GenerationOptions, Usage
 from agents.personas import AgentStep, get_persona
 from tools.concepts import get_concept
+from tools.grounding import is_scaffolding
+from tools.grounding.numbers import unsupported_numbers
 
 from .events import EventCallback, EventSink, StepRecorder
 from .grading import EXPECTED_OUTPUT, grading_agent, record_computation
@@ -102,8 +104,9 @@ def _json_or_text(text: str) -> Any:
         return text
 
 
-def _explain_description(title: str, explanation: str, tool: str, example: dict[str, Any], result: str,
-                         errata: list[str]) -> str:
+def _explain_description(
+    title: str, explanation: str, tool: str, example: dict[str, Any], result: str, errata: list[str]
+) -> str:
     lines = [
         f'Teach the concept "{title}" to a learner.',
         f"Reference notes: {explanation}",
@@ -179,6 +182,9 @@ async def lesson_explain(
         sequential_crew([t_agent, e_agent], [explain, quiz_task]), [t_llm, e_llm], timeout_s or tutor.timeout_s
     )
     explanation = explain.output.raw.strip() if explain.output is not None else ""
+    verified = f"{concept.explanation} {json.dumps(concept.example)} {computed}"
+    if not trustworthy_explanation(explanation, info.supports_tools, verified):
+        explanation = ""  # the verified reference explanation is shown instead
     quiz_text = quiz_task.output.raw if quiz_task.output is not None else ""
     quiz, quiz_source = _quiz_from(quiz_text, reference_quiz)
     if explanation:
@@ -200,6 +206,12 @@ async def lesson_explain(
     )
 
 
+def trustworthy_explanation(text: str, capable: bool, verified: str) -> bool:
+    """A model's explanation is shown only from a model with native tool calling, free of scaffolding,
+    quoting no number the verified text does not hold (a small base model echoed the ReAct template)."""
+    return bool(text) and capable and not is_scaffolding(text) and not unsupported_numbers(text, verified)
+
+
 def _grade_description(item: QuizQuestion, answer: str) -> str:
     return (
         "Grade a learner's answer to a quiz question against the reference answer.\n"
@@ -215,20 +227,35 @@ def _as_quiz(draft_or_quiz: LessonDraft | Sequence[Any]) -> list[QuizQuestion]:
 
 def _graded(item: QuizQuestion, answer: str, grade: Grade) -> GradeItem:
     feedback = "\n".join(f"- {r}" for r in grade.reasons) or grade.verdict
-    return GradeItem(question=item.question, reference=item.answer, answer=answer, score=round(grade.score / 10, 3),
-                     feedback=feedback, method=grade.method)
+    return GradeItem(
+        question=item.question,
+        reference=item.answer,
+        answer=answer,
+        score=round(grade.score / 10, 3),
+        feedback=feedback,
+        method=grade.method,
+    )
 
 
 def _ungraded(item: QuizQuestion, answer: str) -> GradeItem:
     """No answer (0, no model call), or grading that ran out of time: the reference's key terms present."""
     if not answer.strip():
-        return GradeItem(question=item.question, reference=item.answer, answer=answer, score=0.0,
-                         feedback="No answer given.", method="none")
+        return GradeItem(
+            question=item.question,
+            reference=item.answer,
+            answer=answer,
+            score=0.0,
+            feedback="No answer given.",
+            method="none",
+        )
     score = overlap_score(answer, item.answer)
-    feedback = (f"Grading did not finish; your answer contains {score:.0%} of the reference answer's key terms. "
-                f"Reference: {item.answer}")
-    return GradeItem(question=item.question, reference=item.answer, answer=answer, score=score, feedback=feedback,
-                     method="overlap")
+    feedback = (
+        f"Grading did not finish; your answer contains {score:.0%} of the reference answer's key terms. "
+        f"Reference: {item.answer}"
+    )
+    return GradeItem(
+        question=item.question, reference=item.answer, answer=answer, score=score, feedback=feedback, method="overlap"
+    )
 
 
 async def lesson_grade(
@@ -263,25 +290,32 @@ async def lesson_grade(
         info = await resolve_model_info(gateway, evaluator.model)
         graders = []
         for _, item, answer in todo:
-            reference = find_reference(item.question, answer=answer, concept=concept,
-                                       quiz_item={"question": item.question, "answer": item.answer})
+            reference = find_reference(
+                item.question,
+                answer=answer,
+                concept=concept,
+                quiz_item={"question": item.question, "answer": item.answer},
+            )
             assert reference is not None  # a quiz item is always its own reference
-            graders.append(grading_agent(evaluator, gateway, loop, info, GradingRequest(item.question, answer),
-                                         reference))
+            graders.append(
+                grading_agent(evaluator, gateway, loop, info, GradingRequest(item.question, answer), reference)
+            )
         tasks = [
             Task(description=_grade_description(item, answer), expected_output=EXPECTED_OUTPUT, agent=agent, context=[])
             for (_, item, answer), (agent, _) in zip(todo, graders, strict=True)
         ]
         _, reason = await kickoff_crew(
-            sequential_crew([agent for agent, _ in graders], tasks), [llm for _, llm in graders],
+            sequential_crew([agent for agent, _ in graders], tasks),
+            [llm for _, llm in graders],
             timeout_s or evaluator.timeout_s,
         )
         for (i, _, _), (agent, llm), task in zip(todo, graders, tasks, strict=True):
             if agent.grade is not None:
                 grades[i] = agent.grade
                 record_computation(recorder, agent.reference)
-                recorder.message(task.output.raw if task.output is not None else agent.grade.render(), phase="grade",
-                                 question=i)
+                recorder.message(
+                    task.output.raw if task.output is not None else agent.grade.render(), phase="grade", question=i
+                )
             usage += [*llm.usage, *agent.judge_usage]
     items = [
         _graded(q, a, grades[i]) if i in grades else _ungraded(q, a)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from agents.personas import AgentReply
-from tools.grounding import is_scaffolding, numbers_in
+from tools.grounding import is_scaffolding
+from tools.grounding.numbers import unsupported_numbers
 
 from .answer import GroundedAnswer
 
@@ -18,8 +19,7 @@ def vetted_prose(text: str, answer: GroundedAnswer) -> str | None:
     text = text.strip()
     if not text or is_scaffolding(text):
         return None
-    verified = numbers_in(answer.render())
-    if any(all(abs(n - v) > 1e-6 * max(1.0, abs(v)) for v in verified) for n in numbers_in(text)):
+    if unsupported_numbers(text, answer.render()):
         return None
     words = text.split()
     if len(words) > MAX_PROSE_WORDS:

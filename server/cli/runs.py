@@ -32,7 +32,7 @@ def workflows() -> dict[str, Any]:
 
     return WORKFLOWS
 
-STRATEGY_FLAGS = ("n", "breadth", "depth", "temperature", "search", "verify_steps")
+STRATEGY_FLAGS = ("n", "breadth", "depth", "temperature", "search", "verify_steps", "propose_mode")
 
 
 def parse_json(raw: str, flag: str) -> Any:
@@ -110,6 +110,9 @@ def run_command(
         "--verify-steps/--no-verify-steps",
         help="ToT: prune steps the task's exact verifier rejects before valuing them (default on; off = the paper).",
     ),
+    propose_mode: str | None = typer.Option(
+        None, help="ToT proposals: free (the model writes steps; the paper), choice (it picks legal steps), auto."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the final state as JSON."),
     run_id: str | None = typer.Option(None, "--run-id", help="Name the run (default: a new UUID)."),
 ) -> None:
@@ -126,6 +129,7 @@ def run_command(
         "temperature": temperature,
         "search": search,
         "verify_steps": verify_steps,
+        "propose_mode": propose_mode,
     }
     overrides = {k: v for k, v in flags.items() if v is not None}
     if overrides:

@@ -47,6 +47,16 @@ def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
+#: A quoted number matches a verified one within this relative tolerance: prose rounds (0.242 for 0.24243).
+ROUNDING_TOLERANCE = 0.005
+
+
+def unsupported_numbers(text: str, verified: str) -> list[float]:
+    """Numbers `text` quotes that `verified` does not hold, even rounded: claims nobody computed."""
+    known = numbers_in(verified)
+    return [n for n in numbers_in(text) if not any(abs(n - k) <= max(1e-9, ROUNDING_TOLERANCE * abs(k)) for k in known)]
+
+
 def unused_numbers(arguments: dict[str, Any], question: str) -> list[float]:
     """Numbers the question wrote that the arguments do not use: a sign that values were misread."""
     used = leaf_numbers(arguments)
@@ -59,4 +69,4 @@ def ungrounded_numbers(arguments: dict[str, Any], question: str) -> list[float]:
     return [n for n in leaf_numbers(arguments) if not any(_close(n, a) for a in allowed)]
 
 
-__all__ = ["leaf_numbers", "numbers_in", "ungrounded_numbers", "unused_numbers"]
+__all__ = ["leaf_numbers", "numbers_in", "ungrounded_numbers", "unsupported_numbers", "unused_numbers"]

@@ -74,10 +74,11 @@ def build_config(state: ReasonState) -> StrategyConfig:
     raw.pop("kind", None)
     model: type[BaseModel] | None = CoTSCConfig if strategy == "cot_sc" else ToTConfig if strategy == "tot" else None
     if model is not None:
-        cli_only = {"n", "breadth", "depth", "search", "temperature", "verify_steps"}
+        cli_only = {"n", "breadth", "depth", "search", "temperature", "verify_steps", "propose_mode"}
         raw = {k: v for k, v in raw.items() if k in model.model_fields or k not in cli_only}
     elif strategy in ("direct", "cot"):
-        raw = {k: v for k, v in raw.items() if k not in {"n", "breadth", "depth", "search", "verify_steps"}}
+        tot_only = {"n", "breadth", "depth", "search", "verify_steps", "propose_mode"}
+        raw = {k: v for k, v in raw.items() if k not in tot_only}
     try:
         return _CONFIG.validate_python({"kind": strategy, **raw})
     except ValidationError as exc:

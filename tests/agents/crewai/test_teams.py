@@ -18,30 +18,53 @@ SOFTMAX = get_concept("softmax")
 SOFTMAX_RESULT = json.loads(concept_tool_specs(["softmax"])[0].run(SOFTMAX.example))
 
 LESSON_RULES = [
-    {"pattern": r"strict evaluator.*Write a quiz", "response": final("Q1: Why may we subtract the largest logit?\n"
-                                                                       "Q2: What happens as the temperature nears 0?")},
-    {"pattern": r"GenAI tutor.*Teach the concept", "response": final("Softmax exponentiates and normalises; "
-                                                                       "logits [2, 1, 0.1] give 0.659, 0.242, 0.099.")},
+    {
+        "pattern": r"strict evaluator.*Write a quiz",
+        "response": final("Q1: Why may we subtract the largest logit?\nQ2: What happens as the temperature nears 0?"),
+    },
+    {
+        "pattern": r"GenAI tutor.*Teach the concept",
+        "response": final("Softmax exponentiates and normalises; logits [2, 1, 0.1] give 0.659, 0.242, 0.099."),
+    },
     # the grounded grader's judge (JSON under the schema), asked only for answers the checks cannot settle
-    {"pattern": r"Learner's answer: all mass goes", "response": json.dumps(
-        {"score": 9, "verdict": "correct", "reasons": ["same facts as the reference"]})},
+    {
+        "pattern": r"Learner's answer: all mass goes",
+        "response": json.dumps({"score": 9, "verdict": "correct", "reasons": ["same facts as the reference"]}),
+    },
 ]
 ANSWERS = ["softmax is shift-invariant, so subtracting the max avoids overflow", "all mass goes on the highest logit"]
 
 
 async def test_lesson_explain_computes_the_example_and_writes_the_quiz(event_log: EventLog) -> None:
-    gateway, backend = scripted(LESSON_RULES)
+    gateway, backend = scripted(LESSON_RULES, capabilities=["completion", "tools"])
     draft = await lesson_explain("softmax", gateway, on_event=event_log)
     assert draft.stop_reason == "completed" and draft.concept == "softmax"
     assert draft.worked_example.inputs == SOFTMAX.example and draft.worked_example.result == SOFTMAX_RESULT
     assert "0.659" in draft.explanation and draft.explanation_source == "model"
     # the tutor's task carried the pre-computed result, so even a weak model can quote real numbers
     assert str(SOFTMAX_RESULT["probs"][0]) in backend.prompts[0]
-    assert [q.question for q in draft.quiz] == ["Why may we subtract the largest logit?",
-                                                "What happens as the temperature nears 0?"]
+    assert [q.question for q in draft.quiz] == [
+        "Why may we subtract the largest logit?",
+        "What happens as the temperature nears 0?",
+    ]
     assert [q.answer for q in draft.quiz] == [q.answer for q in SOFTMAX.quiz] and draft.quiz_source == "model"
     assert len(draft.usage) == 2 and {s.source for s in draft.steps} == {"tutor", "evaluator"}
     assert {d["source"] for k, d in event_log.events if k == "token"} == {"tutor", "evaluator"}
+
+
+@pytest.mark.parametrize(
+    ("capabilities", "reply"),
+    [
+        (["completion"], "0.659 is the first probability."),  # a base model's prose is never shown
+        (["completion", "tools"], "Thought: I now can give a great answer\nFinal Answer: your job depends on it"),
+        (["completion", "tools"], "The first probability is 0.7712."),  # a number the lab did not compute
+    ],
+)
+async def test_lesson_explain_shows_the_reference_instead_of_unsound_prose(capabilities: list[str], reply: str) -> None:
+    rules = [{"pattern": "GenAI tutor", "response": f"Thought: I can answer\nFinal Answer: {reply}"}, *LESSON_RULES]
+    gateway, _ = scripted(rules, capabilities=capabilities)
+    draft = await lesson_explain("softmax", gateway)
+    assert draft.explanation_source == "reference" and draft.explanation == SOFTMAX.explanation
 
 
 async def test_lesson_grade_uses_the_grounded_grader() -> None:
