@@ -47,10 +47,13 @@ class RunView:
         elif kind == "tot.expand":
             self.live_worthy = True
             parent = data.get("parent_id")
-            for node_id, text in zip(data.get("node_ids", []), data.get("texts", []), strict=False):
-                self._add_thought(parent, node_id, {"text": text, "value": None, "kept": None})
+            proposers = data.get("proposers") or []
+            for k, (node_id, text) in enumerate(zip(data.get("node_ids", []), data.get("texts", []), strict=False)):
+                by = proposers[k] if k < len(proposers) else None
+                self._add_thought(parent, node_id, {"text": text, "value": None, "kept": None, "proposer": by})
         elif kind == "tot.prune":  # a step the exact verifier rejected: pruned before it was valued
             pruned = {"text": data.get("text", ""), "value": None, "kept": False, "invalid": data.get("reason")}
+            pruned["proposer"] = data.get("proposer")
             self._add_thought(data.get("parent_id"), data.get("node_id"), pruned)
         elif kind == "tot.evaluate":
             node = self.tot_nodes.get(str(data.get("node_id")))
@@ -79,6 +82,8 @@ class RunView:
                 label = Text.from_markup(f"{mark} [dim]{node_id}[/]{value} ")
                 invalid = node.get("invalid")
                 label.append(str(node["text"]).strip().replace("\n", " ")[:90], style="dim" if invalid else "")
+                if node.get("proposer") in ("choice", "program"):  # the paper's free-text steps stay untagged
+                    label.append(f"  [{node['proposer']}]", style="magenta")
                 if invalid:
                     label.append(f"  invalid: {invalid}", style="red")
                 add(branch.add(label), node_id)

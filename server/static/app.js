@@ -305,6 +305,8 @@ function renderTree(nodes) {
       el("span", { class: "thought", text: String(n.text || "").trim() }));
     // a step the exact verifier rejected was pruned before it was valued: say why
     if (n.invalid_reason) li.append(el("span", { class: "invalid-reason", text: ` invalid: ${n.invalid_reason}` }));
+    // who proposed it: the model picked it among the legal steps, or the program added it (the paper's steps stay untagged)
+    if (n.proposer === "choice" || n.proposer === "program") li.append(el("span", { class: "proposer muted", text: ` [${n.proposer}]` }));
     if (children[id]) li.append(el("ul", {}, ...children[id].map(item)));
     return li;
   };
@@ -378,10 +380,10 @@ async function runReason() {
         }
         case "cot_sc.vote": renderVotes(d.counts || votes, d.abstentions ?? abstained, voteSummary(d)); break;
         case "tot.expand":
-          (d.node_ids || []).forEach((id, i) => { nodes[id] = { parent_id: d.parent_id, text: (d.texts || [])[i], value: null, kept: null }; });
+          (d.node_ids || []).forEach((id, i) => { nodes[id] = { parent_id: d.parent_id, text: (d.texts || [])[i], value: null, kept: null, proposer: (d.proposers || [])[i] }; });
           renderTree(nodes); break;
         case "tot.prune":
-          nodes[d.node_id] = { parent_id: d.parent_id, text: d.text, value: null, kept: false, invalid_reason: d.reason };
+          nodes[d.node_id] = { parent_id: d.parent_id, text: d.text, value: null, kept: false, invalid_reason: d.reason, proposer: d.proposer };
           renderTree(nodes); break;
         case "tot.evaluate": if (nodes[d.node_id]) { nodes[d.node_id].value = d.value; renderTree(nodes); } break;
         case "tot.select":

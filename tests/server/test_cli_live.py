@@ -72,3 +72,18 @@ def test_tally_says_whether_the_winner_verifies() -> None:
     view.handle({"kind": "cot_sc.sample", "data": {"normalised": "(4 * 5) + (10 - 6) = 24", "abstained": False}})
     view.handle({"kind": "cot_sc.vote", "data": {"winner": "(4 * 5) + (10 - 6) = 24", "winner_verified": True}})
     assert "winner '(4 * 5) + (10 - 6) = 24' (verified)" in " ".join(render(view).split())
+
+
+def test_tree_tags_steps_the_model_chose_or_the_program_added() -> None:
+    view = RunView(Console(file=io.StringIO()))
+    expand = {
+        "parent_id": "0",
+        "node_ids": ["1", "2", "3"],
+        "texts": ["4 * 5 = 20 (left: 6 10 20)", "Answer: (10 - 6) + (4 * 5) = 24", "4 + 5 = 9 (left: 6 9 10)"],
+        "proposers": ["choice", "program", "model"],
+    }
+    view.handle({"kind": "tot.expand", "data": expand})
+    lines = render(view).splitlines()
+    assert any("4 * 5 = 20 (left: 6 10 20)  [choice]" in ln for ln in lines)
+    assert any("(4 * 5) = 24  [program]" in ln for ln in lines)
+    assert any(ln.rstrip().endswith("4 + 5 = 9 (left: 6 9 10)") for ln in lines)  # the paper's steps stay untagged

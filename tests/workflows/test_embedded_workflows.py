@@ -59,9 +59,9 @@ async def test_reason(gateway: Gateway, tmp_path: Path, strategy: str, config: d
 
 
 async def test_tot_keeps_only_steps_the_exact_verifier_accepts(gateway: Gateway) -> None:
-    """Gemma 3 270M's Game of 24 steps are mostly impossible; none may survive into the search."""
+    """Gemma 3 270M's free-text Game of 24 steps are mostly impossible; none may survive into the search."""
     task = get_task("game24", puzzle="4 5 6 10")
-    config = ToTConfig(breadth=2, depth=3, n_evaluate=1, max_tokens=48, eval_max_tokens=32)
+    config = ToTConfig(propose_mode="free", breadth=2, depth=3, n_evaluate=1, max_tokens=48, eval_max_tokens=32)
     state = await search_tot(task, gateway, config)
     proposals = [n for n in state.nodes.values() if n.id != ROOT]
     assert proposals, "the model proposed no step at all"
@@ -76,6 +76,30 @@ async def test_tot_keeps_only_steps_the_exact_verifier_accepts(gateway: Gateway)
         answers = [ln for ln in node.state.splitlines() if ln.lower().startswith("answer")]
         assert all(answer_problem(ln, task.question) is None for ln in answers)
     assert state.pruned_invalid == sum(1 for n in proposals if n.valid is False)
+
+
+async def test_tot_in_choice_mode_searches_only_legal_steps(gateway: Gateway) -> None:
+    """The default on this model (no tool calling, grammar-constrained output) is choice mode: the model
+    picks among computed legal steps, so every state in the tree replays exactly. Solving is reported
+    (run with -s), not asserted: the picks and values are the 270M model's own."""
+    task = get_task("game24", puzzle="4 5 6 10")
+    config = ToTConfig(breadth=2, n_propose=2, n_evaluate=1, eval_max_tokens=32)
+    state = await search_tot(task, gateway, config)
+    proposals = [n for n in state.nodes.values() if n.id != ROOT]
+    assert state.propose_mode == "choice" and proposals and state.pruned_invalid == 0
+    assert any(n.proposer == "choice" for n in proposals)
+    assert all(n.proposer in ("choice", "program") for n in proposals)
+    for node in proposals:
+        assert node.valid is True and node.invalid_reason is None
+        numbers_after(task.question, node.state)  # raises InvalidStep at a bad step
+        answers = [ln for ln in node.state.splitlines() if ln.lower().startswith("answer")]
+        assert all(answer_problem(ln, task.question) is None for ln in answers)
+    assert len({n.text for n in proposals if n.parent_id == ROOT}) == 2  # k distinct first steps
+    assert state.verified is (state.answer is not None)  # an answer here is always the exact one
+    print(
+        f"\nchoice mode, 4 5 6 10: solved={state.verified} answer={state.answer!r} "
+        f"calls={state.usage.calls} failed={state.usage.failed_calls} nodes={len(proposals)}"
+    )
 
 
 async def test_lesson_pauses_and_grades(gateway: Gateway, tmp_path: Path) -> None:
