@@ -19,8 +19,8 @@ from agents.knowledge import Hit, course_index
 from agents.llm.gateway import Gateway
 from agents.llm.types import ChatMessage
 from tools.concepts import Concept, QuizItem, get_concept
-from tools.grounding import headline, numbers_in
 from tools.concepts.registry import ALIASES
+from tools.grounding import headline, numbers_in
 from tools.grounding.text import content_tokens, coverage, sentences, similarity
 
 from .answer import Citation, Computation, GroundedAnswer

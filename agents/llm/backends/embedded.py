@@ -214,7 +214,8 @@ class EmbeddedBackend:
             if json_schema is not None:
                 from llama_cpp import LlamaGrammar
 
-                kwargs["grammar"] = LlamaGrammar.from_json_schema(json.dumps(grammar_schema(json_schema)), verbose=False)
+                safe_schema = json.dumps(grammar_schema(json_schema))
+                kwargs["grammar"] = LlamaGrammar.from_json_schema(safe_schema, verbose=False)
                 kwargs["stop"] = list(options.stop or [])
             tokens = reuse_or_reset(llm, prompt)
             room = completion_room(len(tokens), llm.n_ctx(), kwargs["max_tokens"], model=self._model_name)

@@ -1,4 +1,4 @@
-"""The tutor answers the same on CrewAI (a Flow) and AutoGen (an agent in a team), with its concept run as a tool call."""
+"""The tutor answers the same on CrewAI (a Flow) and AutoGen (an agent in a team); its concept run is a tool call."""
 
 from __future__ import annotations
 

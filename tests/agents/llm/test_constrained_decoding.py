@@ -43,7 +43,9 @@ def test_large_bounds_and_annotations_are_dropped_for_the_grammar() -> None:
     assert cleaned["properties"]["kind"]["maxLength"] == DEFAULT_STRING_BOUND  # 1000 > MAX_GRAMMAR_BOUND
     assert grammar_schema({"type": "array", "maxItems": 3})["maxItems"] == 3
     assert grammar_schema({"type": "integer", "minimum": 0, "maximum": 3}) == {"enum": [0, 1, 2, 3]}
-    assert grammar_schema({"properties": {"title": {"type": "integer"}}})["properties"] == {"title": {"type": "integer"}}
+    assert grammar_schema({"properties": {"title": {"type": "integer"}}})["properties"] == {
+        "title": {"type": "integer"}
+    }
 
 
 @pytest.fixture(scope="module")
