@@ -60,3 +60,7 @@ def test_cli_propose_mode_reaches_the_search_and_a_bad_one_is_one_line(tmp_path:
     assert [(n["text"], n["proposer"], n["valid"]) for n in nodes] == [(STEP, "choice", True)]
     bad = run_cli(*args, "--propose-mode", "sometimes", **env)
     assert bad.returncode == 2 and "propose_mode" in bad.stderr and "Traceback" not in bad.stderr
+    generic = ["run", "reason", "--strategy", "tot", "--input", json.dumps({"question": "Why is the sky blue?"})]
+    refused = run_cli(*generic, "--propose-mode", "choice", **env)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "propose_mode 'choice' needs a task that lists its legal steps" in refused.stderr
