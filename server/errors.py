@@ -60,6 +60,13 @@ def describe_validation(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
     fields = []
     parts = []
     for err in errors:
+        if err.get("type") == "json_invalid":  # its loc is ("body", offset): a position, not a field
+            position = next((p for p in err.get("loc", ()) if isinstance(p, int)), None)
+            where = f" at character {position}" if position is not None else ""
+            message = f"the request body is not valid JSON ({err.get('msg', 'invalid')}{where})"
+            fields.append({"field": "body", "message": message, "type": "json_invalid"})
+            parts.append(message)
+            continue
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
         field = ".".join(loc) or "body"
         fields.append({"field": field, "message": err.get("msg", "invalid"), "type": err.get("type")})

@@ -14,29 +14,72 @@ from workflows.graphs import chat, code, lesson, prompt_lab, reason
 
 @dataclass(frozen=True)
 class WorkflowSpec:
-    """A named workflow: how to build its (uncompiled) graph and what it does."""
+    """A named workflow: how to build its (uncompiled) graph, what it does, and how a chat drives it.
+
+    The chat fields are explicit so `/v1` never guesses: `messages_key` receives the whole
+    history, `question_key` the last user message, `agent_key` a persona's name; the answer is
+    read from `answer_key`. `check_input` adds checks the input schema cannot express.
+    """
 
     name: str
     description: str
     build: Callable[[], StateGraph[Any, Any, Any, Any]]
     strategies: list[str] = field(default_factory=list)
+    question_key: str | None = "question"
+    messages_key: str | None = None
+    agent_key: str | None = None
+    answer_key: str = "answer"
+    check_input: Callable[[dict[str, Any]], None] | None = None
+
+    def chat_input(
+        self, history: list[dict[str, Any]], question: str, *, agent: str | None = None, strategy: str | None = None
+    ) -> dict[str, Any]:
+        """The workflow input for a chat: its declared keys filled from the messages."""
+        graph_input: dict[str, Any] = {}
+        if self.messages_key:
+            graph_input[self.messages_key] = history
+        if self.question_key:
+            graph_input[self.question_key] = question
+        if agent is not None:
+            if not self.agent_key:
+                raise ValueError(f"workflow {self.name!r} does not run personas")
+            graph_input[self.agent_key] = agent
+        if strategy is not None:
+            graph_input["strategy"] = strategy
+        return graph_input
 
 
 WORKFLOWS: dict[str, WorkflowSpec] = {
-    "chat": WorkflowSpec("chat", "One agent turn over the thread's history.", chat.build),
+    "chat": WorkflowSpec(
+        "chat",
+        "One agent turn over the thread's history.",
+        chat.build,
+        question_key=None,
+        messages_key="messages",
+        agent_key="agent",
+    ),
     "lesson": WorkflowSpec(
-        "lesson", "Explain a concept with a computed example, pause for quiz answers, then grade them.", lesson.build
+        "lesson",
+        "Explain a concept with a computed example, pause for quiz answers, then grade them.",
+        lesson.build,
+        question_key="concept",
     ),
     "prompt_lab": WorkflowSpec(
-        "prompt_lab", "Rewrite a prompt with the seven tricks and compare both prompts' answers.", prompt_lab.build
+        "prompt_lab",
+        "Rewrite a prompt with the seven tricks and compare both prompts' answers.",
+        prompt_lab.build,
+        question_key="prompt",
     ),
     "reason": WorkflowSpec(
         "reason",
         "Answer a question (or a Game of 24 / GSM8K item) with direct, cot, cot_sc or tot, keeping the trace.",
         reason.build,
         strategies=reason.STRATEGIES,
+        check_input=reason.check_input,
     ),
-    "code": WorkflowSpec("code", "The AutoGen coding team writes, runs (sandboxed) and reviews code.", code.build),
+    "code": WorkflowSpec(
+        "code", "The AutoGen coding team writes, runs (sandboxed) and reviews code.", code.build, question_key="task"
+    ),
 }
 
 

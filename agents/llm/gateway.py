@@ -27,7 +27,7 @@ from .types import (
     TokenLogprob,
     Usage,
 )
-from .usage import UsageLedger
+from .usage import UsageLedger, record_fault
 
 MessagesLike = str | Sequence[ChatMessage | dict[str, Any]]
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
@@ -134,10 +134,14 @@ class Gateway:
         chat_messages = as_messages(messages, system)
         merged = self._options(options)
         started = time.perf_counter()
-        result = await self.backend.chat(chat_messages, self._model(model), merged, json_schema)
-        result.usage = self._record(result.usage, started, "structured" if json_schema else "chat")
-        if json_schema is not None:
-            result.parsed = parse_json_output(result.text, json_schema)
+        try:
+            result = await self.backend.chat(chat_messages, self._model(model), merged, json_schema)
+            result.usage = self._record(result.usage, started, "structured" if json_schema else "chat")
+            if json_schema is not None:
+                result.parsed = parse_json_output(result.text, json_schema)
+        except GatewayError as exc:
+            record_fault(exc)
+            raise
         return result
 
     async def structured(
@@ -166,14 +170,18 @@ class Gateway:
         merged = self._options(options)
         chosen = self._model(model)
         started = time.perf_counter()
-        async for chunk in self.backend.stream(chat_messages, chosen, merged):
-            if chunk.done:
-                usage = chunk.usage or Usage(backend=self.backend_name, model=chosen)
-                chunk.usage = self._record(usage, started, "stream")
+        try:
+            async for chunk in self.backend.stream(chat_messages, chosen, merged):
+                if chunk.done:
+                    usage = chunk.usage or Usage(backend=self.backend_name, model=chosen)
+                    chunk.usage = self._record(usage, started, "stream")
+                    yield chunk
+                    return
                 yield chunk
-                return
-            yield chunk
-        raise BackendError("the stream ended without a final chunk", backend=self.backend_name, model=chosen)
+            raise BackendError("the stream ended without a final chunk", backend=self.backend_name, model=chosen)
+        except GatewayError as exc:
+            record_fault(exc)
+            raise
 
     async def next_token(self, prompt: str, *, top_k: int = 10, model: str | None = None) -> list[TokenLogprob]:
         """The model's top-k next tokens after the raw `prompt`, most likely first."""

@@ -7,11 +7,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from .errors import GatewayError
 from .types import Usage
 
 UsageListener = Callable[[Usage], None]
 
 _scopes: ContextVar[tuple[list[Usage], ...]] = ContextVar("usage_scopes", default=())
+_fault_scopes: ContextVar[tuple[list[GatewayError], ...]] = ContextVar("fault_scopes", default=())
 
 
 @contextmanager
@@ -27,6 +29,27 @@ def collect_usage() -> Iterator[list[Usage]]:
         yield sink
     finally:
         _scopes.reset(token)
+
+
+@contextmanager
+def collect_faults() -> Iterator[list[GatewayError]]:
+    """Collect every GatewayError a model call raised in this context, even if a caller swallowed it.
+
+    A strategy may turn a failed call into an abstention; the run still knows the call failed,
+    so a run in which every call failed can end with the backend's typed error.
+    """
+    sink: list[GatewayError] = []
+    token = _fault_scopes.set((*_fault_scopes.get(), sink))
+    try:
+        yield sink
+    finally:
+        _fault_scopes.reset(token)
+
+
+def record_fault(error: GatewayError) -> None:
+    """Note a failed model call in every enclosing `collect_faults` scope."""
+    for sink in _fault_scopes.get():
+        sink.append(error)
 
 
 class UsageLedger:

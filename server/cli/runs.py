@@ -58,19 +58,26 @@ async def drive(
     from workflows.checkpoint import open_checkpointer
     from workflows.context import WorkflowContext
     from workflows.registry import get_workflow
+    from workflows.runner import check_input, compile_workflow, run_workflow
 
     settings = settings_or_exit()
+    spec = get_workflow(workflow)
     async with open_checkpointer(settings.checkpoint_path) as saver:
-        graph = get_workflow(workflow).build().compile(checkpointer=saver)
+        graph = compile_workflow(workflow, saver)
+        check_input(spec, graph, graph_input)  # InvalidInput: one line naming the field, exit 2
         config: RunnableConfig = {"configurable": {"thread_id": run_id}, "metadata": {"workflow": workflow}}
         view = RunView(console, show_tokens=not as_json)
         # transient: a failed run leaves only its one-line error; a finished one prints its final view below
         with Live(view.render(), console=err_console, refresh_per_second=8, transient=True) as live:
-            async for part in graph.astream(
-                graph_input, config, context=WorkflowContext(gateway), stream_mode="custom"
-            ):
+
+            def show(_: str, part: Any) -> None:
                 view.handle(part)
                 live.update(view.render())
+
+            await run_workflow(
+                spec, graph, graph_input, config=config, context=WorkflowContext(gateway),
+                on_part=show, stream_mode=["custom"],
+            )
         err_console.print(view.render())
         state = await graph.aget_state(config)
     values = dict(state.values)

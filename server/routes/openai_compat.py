@@ -13,35 +13,35 @@ Errors use OpenAI's shape {"error": {"message", "type", "param", "code"}} on the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
-import typing
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sse_starlette.sse import EventSourceResponse, ServerSentEvent
+from starlette.exceptions import HTTPException
 
-from agents.errors import gateway_cause
 from agents.llm.gateway import Gateway
-from agents.llm.types import ChatMessage, GenerationOptions, Usage
+from agents.llm.types import ChatMessage, GenerationOptions
 from agents.personas import PERSONAS
 from server.errors import gateway_status
 from server.security import openai_error
 from workflows.context import WorkflowContext
 from workflows.registry import WORKFLOWS
+from workflows.runner import InvalidInput, RunReport, check_input, compiled, fault_of, run_workflow
 
 log = logging.getLogger("thinkroom.openai")
 CREATED = int(time.time())
 FIRST_EVENT_WAIT_S = 5.0
-QUESTION_KEYS = ("question", "prompt", "query", "input", "task")
 
 # ---------------------------------------------------------------- errors
 
@@ -97,12 +97,13 @@ def as_openai_error(exc: BaseException) -> OpenAIError:
         param = param_name(first.get("loc", ()))
         message = "; ".join(f"{param_name(e.get('loc', ())) or 'body'}: {e.get('msg', 'invalid')}" for e in errors)
         return OpenAIError(400, f"invalid request: {message}", param=param, code="invalid_value")
-    gateway_error = gateway_cause(exc)  # an agent's failure answers as the backend fault behind it
+    gateway_error = fault_of(exc)  # an agent's or workflow's failure answers as the backend fault behind it
     if gateway_error is not None:
         status = gateway_status(gateway_error)
         return OpenAIError(status, gateway_error.message, type_=error_type(status), code=gateway_error.code)
-    if isinstance(exc, HTTPException):
-        return OpenAIError(exc.status_code, str(exc.detail), type_=error_type(exc.status_code))
+    if isinstance(exc, HTTPException):  # starlette's: FastAPI raises it for a body that is not UTF-8
+        code = "invalid_body" if exc.status_code == 400 else None
+        return OpenAIError(exc.status_code, str(exc.detail), type_=error_type(exc.status_code), code=code)
     log.error("unhandled error on an OpenAI route", exc_info=exc)
     return OpenAIError(500, f"internal error: {type(exc).__name__}", type_="server_error", code="internal_error")
 
@@ -268,30 +269,6 @@ async def resolve(model: str, gateway: Gateway) -> Target:
     )
 
 
-class RequestGateway(Gateway):
-    """The shared backend with this request's options as defaults, recording this request's usage.
-
-    Overriding `_record` keeps per-request usage exact even when many requests share the
-    backend, and the calls still land in the shared ledger.
-    """
-
-    def __init__(self, base: Gateway, options: GenerationOptions) -> None:
-        super().__init__(
-            base.backend,
-            default_model=base.default_model,
-            default_options=base.default_options.merged(options),
-            ledger=base.ledger,
-            selection_reason=base.selection_reason,
-            max_tokens_cap=base.max_tokens_cap,
-        )
-        self.records: list[Usage] = []
-
-    def _record(self, usage: Usage, started: float, operation: str) -> Usage:
-        recorded = super()._record(usage, started, operation)
-        self.records.append(recorded)
-        return recorded
-
-
 @dataclass
 class Finish:
     """The end of an answer: why it stopped and what it cost."""
@@ -304,68 +281,74 @@ class Finish:
 Event = str | Finish
 
 
-def graph_input(
-    builder: Any, target: Target, messages: list[ChatMessage], options: GenerationOptions
-) -> dict[str, Any]:
-    """Fill whichever of the workflow's input keys we can: messages, the question, strategy, agent, options."""
-    history = [m.model_dump() for m in messages]
-    question = next((m.content for m in reversed(messages) if m.role == "user"), "")
-    candidates: dict[str, Any] = {"messages": history, "strategy": target.strategy}
-    if target.kind == "persona":
-        candidates["agent"] = target.name
-    try:
-        keys = set(typing.get_type_hints(getattr(builder, "input_schema", None) or builder.state_schema))
-    except Exception:  # noqa: BLE001 - unknown schema style: offer the usual keys
-        keys = {"messages", "question", "strategy", "agent"}
-    for key in QUESTION_KEYS:
-        if key in keys:
-            candidates[key] = question
-            break
-    if "options" in keys:
-        candidates["options"] = options.model_dump(exclude_none=True)
-    return {k: v for k, v in candidates.items() if k in keys and v is not None}
-
-
 async def run_graph(
     target: Target, messages: list[ChatMessage], options: GenerationOptions, base: Gateway
 ) -> AsyncIterator[Event]:
-    """A persona or workflow run.
+    """A persona or workflow run through the shared workflow runner.
 
+    The registry says which input keys the chat fills and which state key holds the answer.
     Only a plain workflow (no agent, no strategy) streams its token events: personas and
     strategies also stream intermediate text (tool calls, fixes, samples), so they send
     the final answer at the end, and SSE pings keep the connection alive meanwhile.
     """
     if not messages or messages[-1].role != "user":
         raise OpenAIError(400, f"{target.name} needs the last message to have role 'user'", param="messages")
-    workflow = "chat" if target.kind == "persona" else target.name
-    builder = WORKFLOWS[workflow].build()
-    graph = builder.compile()
-    gateway = RequestGateway(base, options)
+    spec = WORKFLOWS["chat" if target.kind == "persona" else target.name]
+    graph = compiled(spec.name)
+    agent = target.name if target.kind == "persona" else None
+    graph_input = spec.chat_input(
+        [m.model_dump() for m in messages], messages[-1].content, agent=agent, strategy=target.strategy
+    )
+    try:
+        check_input(spec, graph, graph_input)
+    except InvalidInput as exc:
+        raise OpenAIError(400, str(exc), param="messages", code="invalid_value") from None
+    context = WorkflowContext(base, options=options.model_dump(exclude_none=True) or None)
     stream_tokens = target.kind == "workflow" and target.strategy is None
+    parts: asyncio.Queue[tuple[str, Any] | None] = asyncio.Queue()
+    report = RunReport()
+
+    async def drive() -> None:
+        # its own task: the usage scope is set and reset in one context whoever consumes the events
+        try:
+            await run_workflow(
+                spec,
+                graph,
+                graph_input,
+                context=context,
+                stream_mode=["custom"],
+                on_part=lambda mode, chunk: parts.put_nowait((mode, chunk)),
+                report=report,
+            )
+        finally:
+            parts.put_nowait(None)
+
+    task = asyncio.create_task(drive())
     streamed: list[str] = []
-    final: dict[str, Any] = {}
-    async for mode, chunk in graph.astream(
-        graph_input(builder, target, messages, options),
-        stream_mode=["custom", "values"],
-        context=WorkflowContext(gateway),
-    ):
-        if mode == "values" and isinstance(chunk, dict):
-            final = chunk
-        elif mode == "custom" and stream_tokens and isinstance(chunk, dict) and chunk.get("kind") == "token":
-            text = str(chunk.get("data", {}).get("text", ""))
-            if text:
-                streamed.append(text)
-                yield text
-    answer = str(final.get("answer") or "")
+    try:
+        while (part := await parts.get()) is not None:
+            chunk = part[1]
+            if stream_tokens and isinstance(chunk, dict) and chunk.get("kind") == "token":
+                text = str(chunk.get("data", {}).get("text", ""))
+                if text:
+                    streamed.append(text)
+                    yield text
+        await task  # the run's failure, if any, is raised here
+    finally:
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+    answer = str((report.values or {}).get(spec.answer_key) or "")
     sent = "".join(streamed)
     if answer.startswith(sent) and len(answer) > len(sent):
         yield answer[len(sent) :]
     elif not sent and not answer:
-        log.warning("workflow %s finished without an 'answer'", workflow)
+        log.warning("workflow %s finished without %r", spec.name, spec.answer_key)
     yield Finish(
         "stop",
-        sum(u.prompt_tokens for u in gateway.records),
-        sum(u.completion_tokens for u in gateway.records),
+        sum(u.prompt_tokens for u in report.usage),
+        sum(u.completion_tokens for u in report.usage),
     )
 
 

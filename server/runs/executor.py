@@ -1,8 +1,10 @@
 """Executing one run: build the LangGraph config, context and input, stream the graph into
 the run's event log, and record the outcome (success, interrupted thread, or error).
 
-A backend fault (GatewayError) or any graph exception ends the run `error` with the code
-and message stored and an SSE `error` event; it never escapes to the server.
+The graph runs through `workflows.runner`, like `/v1` and the CLI. A backend fault (a
+GatewayError, or an agent's AgentRunError caused by one) or any graph exception ends the
+run `error` with the typed code and message stored and an SSE `error` event; it never
+escapes to the server.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from typing import TYPE_CHECKING, Any, cast
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command, Send
 
-from agents.llm.errors import GatewayError
-from agents.llm.usage import collect_usage
 from server.db.models import utcnow
 from workflows.events import usage_summary
+from workflows.registry import get_workflow
+from workflows.runner import RunReport, failure, run_workflow
 
 from .modes import StreamConverter, langgraph_modes
 from .serde import jsonable
@@ -42,12 +44,8 @@ class Outcome:
 
 
 def error_payload(exc: BaseException) -> dict[str, Any]:
-    if isinstance(exc, GatewayError):
-        return {
-            "error": type(exc).__name__, "code": exc.code, "message": exc.message,
-            "backend": exc.backend, "model": exc.model,
-        }
-    return {"error": type(exc).__name__, "message": str(exc) or type(exc).__name__}
+    """The stored error: a backend fault (also as an agent's cause) keeps its typed code."""
+    return failure(exc)
 
 
 def run_config(job: RunJob) -> RunnableConfig:
@@ -118,22 +116,22 @@ async def execute_run(manager: RunManager, job: RunJob) -> Outcome:
         stream.publish(event, data)
     config = run_config(job)
     error: dict[str, Any] | None = None
-    # usage via the ledger's context scope: every model call of this run, whatever the stream modes
-    with collect_usage() as calls:
-        try:
-            async for mode, chunk in graph.astream(
-                run_input(job), config, context=run_context(manager, job),
-                stream_mode=langgraph_modes(job.body.modes),  # type: ignore[arg-type]
-                interrupt_before=job.body.interrupt_before, interrupt_after=job.body.interrupt_after,
-                durability=job.body.durability,
-            ):
-                for event, data in converter.convert(mode, chunk):
-                    stream.publish(event, data)
-        except GatewayError as exc:
-            error = error_payload(exc)
-        except Exception as exc:  # noqa: BLE001 - any graph failure ends this run, never the server
-            error = error_payload(exc)
-    usage = usage_summary(calls) if calls else {}
+
+    def publish(mode: str, chunk: Any) -> None:
+        for event, data in converter.convert(mode, chunk):
+            stream.publish(event, data)
+
+    report = RunReport()  # usage via the ledger's context scope: every model call of this run
+    try:
+        await run_workflow(
+            get_workflow(job.graph_id), graph, run_input(job), config=config, context=run_context(manager, job),
+            on_part=publish, stream_mode=langgraph_modes(job.body.modes), report=report,
+            interrupt_before=job.body.interrupt_before, interrupt_after=job.body.interrupt_after,
+            durability=job.body.durability,
+        )
+    except Exception as exc:  # noqa: BLE001 - any graph failure ends this run, never the server
+        error = error_payload(exc)
+    usage = usage_summary(report.usage) if report.usage else {}
 
     busy = len(manager.active(job.thread_id)) > 1
     last = converter.last_values

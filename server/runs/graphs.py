@@ -12,6 +12,7 @@ from langgraph.pregel import Pregel
 from pydantic import TypeAdapter
 
 from workflows.registry import WORKFLOWS
+from workflows.runner import compile_workflow
 
 
 class GraphRegistry:
@@ -30,10 +31,9 @@ class GraphRegistry:
     def get(self, graph_id: str) -> Pregel[Any, Any, Any, Any]:
         graph = self._compiled.get(graph_id)
         if graph is None:
-            spec = WORKFLOWS.get(graph_id)
-            if spec is None:
+            if graph_id not in WORKFLOWS:
                 raise KeyError(graph_id)
-            graph = spec.build().compile(checkpointer=self.checkpointer, name=graph_id)
+            graph = compile_workflow(graph_id, self.checkpointer)
             self._compiled[graph_id] = graph
         return graph
 

@@ -26,6 +26,8 @@ from server.db.models import AssistantRow, RunRow, utcnow
 from server.db.runs import RunRepo
 from server.db.threads import ThreadRepo
 from server.errors import ApiError
+from workflows.registry import get_workflow
+from workflows.runner import InvalidInput, check_input
 
 from .executor import Outcome, execute_run
 from .graphs import GraphRegistry
@@ -105,12 +107,24 @@ class RunManager:
             raise ApiError(409, "conflict", f"assistant {assistant_id!r} uses graph {row.graph_id!r}, not loaded")
         return row
 
+    def check_input(self, graph_id: str, value: Any) -> None:
+        """422 naming the field for input the workflow cannot start with, before any run exists."""
+        try:
+            check_input(get_workflow(graph_id), self.graphs.get(graph_id), value)
+        except InvalidInput as exc:
+            field = f"input.{exc.field}" if exc.field else "input"
+            raise ApiError(
+                422, "invalid_input", f"invalid input: {exc}", fields=[{"field": field, "message": exc.message}]
+            ) from None
+
     def active(self, thread_id: str) -> list[RunJob]:
         return [job for job in self.lanes.get(thread_id, []) if not job.done.is_set()]
 
     # -- creating runs --------------------------------------------------------------------
     async def create(self, thread_id: str | None, body: RunCreate) -> RunJob:
         assistant = self.assistant(body.assistant_id)
+        if body.command is None:
+            self.check_input(assistant.graph_id, body.input)
         temporary = False
         if thread_id is None:  # stateless: a thread of its own, deleted afterwards unless "keep"
             thread_id = str(uuid.uuid4())

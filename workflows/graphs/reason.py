@@ -9,6 +9,7 @@ in the state.
 from __future__ import annotations
 
 import random
+import typing
 from typing import Any, Literal, TypedDict
 
 from langgraph.graph import END, START, StateGraph
@@ -17,6 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from workflows.context import WorkflowContext
 from workflows.events import emitter, instrumented
+from workflows.inputs import InvalidInput
 from workflows.strategies import cot_sc as sc
 from workflows.strategies import tot
 from workflows.strategies.config import CoTSCConfig, StrategyConfig, ToTConfig
@@ -86,6 +88,18 @@ def build_config(state: ReasonState) -> StrategyConfig:
         raise ValueError(f"invalid {strategy} config: {problems}") from None
 
 
+def check_input(value: dict[str, Any]) -> None:
+    """What the input schema cannot say: a generic task needs a question; the config must suit the strategy."""
+    task = value.get("task") or "generic"
+    if task == "generic" and not str(value.get("question") or "").strip():
+        raise InvalidInput("question", "the reason workflow needs a 'question' (or task 'game24' / 'gsm8k')")
+    if value.get("strategy") and value.get("config") is not None:
+        try:
+            build_config(typing.cast(ReasonState, value))
+        except ValueError as exc:
+            raise InvalidInput("config", str(exc)) from None
+
+
 @instrumented("setup")
 async def setup(state: ReasonState, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
     defaults = runtime.context
@@ -132,7 +146,12 @@ async def sample(state: ReasonState, runtime: Runtime[WorkflowContext]) -> dict[
     current = sc.CoTSCState.model_validate(state["cot_sc"])
     task = _task(state)
     drawn = await sc.draw_samples(
-        sc.plan_batch(current), current.question, current.config, runtime.context.gateway, task=task
+        sc.plan_batch(current),
+        current.question,
+        current.config,
+        runtime.context.gateway,
+        task=task,
+        fail_if_all=sc.nothing_succeeded(current),
     )
     current = sc.tally(current, drawn, emitter("sample"))
     return {"cot_sc": current.model_dump()}

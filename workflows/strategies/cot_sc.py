@@ -173,11 +173,17 @@ async def draw_samples(
     gateway: Gateway,
     *,
     task: Task | None = None,
+    fail_if_all: bool = False,
 ) -> list[Sample]:
-    """Draw the given samples concurrently (≤ max_concurrency); failures become abstentions."""
+    """Draw the given samples concurrently (≤ max_concurrency); failures become abstentions.
+
+    With `fail_if_all` (no earlier sample succeeded), a batch whose every call failed raises the
+    first failure: the vote may drop failed samples only while some succeed.
+    """
     task = task or GenericTask(question, {"question": question})
     base_prompt = task.cot_prompt()
     limit = asyncio.Semaphore(cfg.max_concurrency)
+    errors: dict[int, GatewayError] = {}
 
     async def one(index: int) -> Sample:
         seed = cfg.seed + index
@@ -186,6 +192,7 @@ async def draw_samples(
             try:
                 result = await gateway.chat(sample_prompt(base_prompt, index, cfg.prefix_reuse), options=options)
             except GatewayError as exc:
+                errors[index] = exc
                 return Sample(index=index, seed=seed, abstained=True, failed=True, error=f"{type(exc).__name__}: {exc}")
         answer = task.extract(result.text)
         normalised = normalize_answer(answer, numeric=task.numeric) if answer is not None else None
@@ -203,7 +210,15 @@ async def draw_samples(
             wall_time_s=result.usage.wall_time_s,
         )
 
-    return list(await asyncio.gather(*(one(i) for i in indices)))
+    samples = list(await asyncio.gather(*(one(i) for i in indices)))
+    if fail_if_all and samples and len(errors) == len(samples):
+        raise errors[min(errors)]
+    return samples
+
+
+def nothing_succeeded(state: CoTSCState) -> bool:
+    """True while every sample drawn so far (none, at the start) failed its model call."""
+    return all(s.failed for s in state.samples)
 
 
 def tally(state: CoTSCState, samples: list[Sample], emit: Emit | None = None) -> CoTSCState:
@@ -236,6 +251,7 @@ def tally(state: CoTSCState, samples: list[Sample], emit: Emit | None = None) ->
                 "normalised": sample.normalised,
                 "abstained": sample.abstained,
                 "verified": sample.verified,
+                "error": sample.error if sample.failed else None,
             },
         )
     standing = new.standing()
@@ -259,6 +275,7 @@ def vote_summary(state: CoTSCState) -> dict[str, Any]:
         "verified": dict(state.verified),
         "agreement": state.agreement,
         "abstentions": state.abstentions,
+        "failed_samples": [s.index for s in state.samples if s.failed],
         "samples_used": state.drawn,
         "samples_saved": state.samples_saved,
         "stop_reason": state.stop_reason,
@@ -284,7 +301,9 @@ async def run_cot_sc(
     state = init_cot_sc(task.question, config, task)
     while not state.done:
         indices = plan_batch(state)
-        samples = await draw_samples(indices, state.question, state.config, gateway, task=task)
+        samples = await draw_samples(
+            indices, state.question, state.config, gateway, task=task, fail_if_all=nothing_succeeded(state)
+        )
         state = tally(state, samples, emit)
     winner_sample = winning_sample(state)
     answer = winner_sample.answer if winner_sample else None
@@ -308,6 +327,7 @@ __all__ = [
     "Sample",
     "draw_samples",
     "init_cot_sc",
+    "nothing_succeeded",
     "plan_batch",
     "run_cot_sc",
     "sample_prompt",

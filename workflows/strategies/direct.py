@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.llm.errors import GatewayError
 from agents.llm.gateway import Gateway
 from agents.llm.types import GenerationOptions
 
@@ -22,21 +21,20 @@ async def single_call(
     config: DirectConfig | CoTConfig,
     emit: Emit | None = None,
 ) -> StrategyResult:
-    """One call, answer extracted (from JSON when `structured` and the model can), verified."""
+    """One call, answer extracted (from JSON when `structured` and the model can), verified.
+
+    A failed call raises its GatewayError: with a single sample there is nothing to degrade to.
+    """
     watch, usage = Stopwatch(), UsageTotals()
     options = GenerationOptions(temperature=config.temperature, max_tokens=config.max_tokens, seed=config.seed)
     schema: dict[str, Any] | None = None
     if config.structured and "json_schema" in (await gateway.model_info()).capabilities:
         schema = ANSWER_SCHEMA
-    text, parsed, error = "", None, None
-    try:
-        result = await gateway.chat(prompt, options=options, json_schema=schema)
-        usage.add(result)
-        text, parsed = result.text, result.parsed
-    except GatewayError as exc:
-        usage.add_failure()
-        error = f"{type(exc).__name__}: {exc}"
-    answer = task.extract(text, parsed=parsed) if error is None else None
+    # one call is the whole strategy: its failure is the run's failure (GatewayError propagates)
+    result = await gateway.chat(prompt, options=options, json_schema=schema)
+    usage.add(result)
+    text, parsed = result.text, result.parsed
+    answer = task.extract(text, parsed=parsed)
     if answer is None and strategy == "direct" and text.strip():
         answer = text.strip().split("\n")[0].strip()  # asked for the answer alone: the reply is it
     result_ = StrategyResult(
@@ -44,11 +42,11 @@ async def single_call(
         answer=answer,
         raw=text,
         verified=task.verify(answer),
-        trace={"prompt": prompt, "structured": schema is not None, "error": error},
+        trace={"prompt": prompt, "structured": schema is not None},
         usage=usage,
         wall_time_s=watch.elapsed(),
     )
-    emit_event(emit, f"{strategy}.answer", {"answer": answer, "verified": result_.verified, "error": error})
+    emit_event(emit, f"{strategy}.answer", {"answer": answer, "verified": result_.verified})
     return result_
 
 

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from agents.llm.errors import BackendError
 from workflows.strategies import CoTSCConfig, get_task
 from workflows.strategies.cot_sc import draw_samples, init_cot_sc, plan_batch, run_cot_sc, tally
 
@@ -87,6 +90,21 @@ async def test_failed_call_and_unparseable_sample_are_abstentions() -> None:
     assert result.trace["counts"] == {"5": 2, "6": 1}
     assert result.answer == "5" and result.trace["agreement"] == 2 / 3
     assert result.usage.failed_calls == 1
+    assert result.trace["vote"]["failed_samples"] == [1]  # the dropped sample is named
+    assert [e["error"] is not None for e in events.of("cot_sc.sample")] == [False, True, False, False, False]
+
+
+async def test_when_every_sample_fails_the_strategy_fails_with_the_typed_error() -> None:
+    gateway, backend = scripted(answers("5"), fail_calls=set(range(20)))
+    with pytest.raises(BackendError, match="scripted failure on call 0"):
+        await run_cot_sc(QUESTION, gateway, CoTSCConfig(n=8, max_concurrency=2))
+    assert len(backend.options) == 2  # the first all-failed batch ends the run: no more calls to a dead backend
+
+
+async def test_a_failed_batch_after_a_success_degrades_instead_of_failing() -> None:
+    gateway, _ = scripted(answers("5"), fail_calls={1, 2})
+    result = await run_cot_sc(QUESTION, gateway, CoTSCConfig(n=3, max_concurrency=1, early_stop=False))
+    assert result.answer == "5" and result.trace["vote"]["failed_samples"] == [1, 2]
 
 
 async def test_seeds_and_prefix_reuse() -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from agents.llm.errors import BackendError
 from workflows.strategies import (
     CoTConfig,
     CoTSCConfig,
@@ -82,7 +83,8 @@ async def test_structured_answer_when_the_model_supports_json_schema() -> None:
     assert result.answer == "Paris" and result.trace["structured"] is True
 
 
-async def test_gateway_failure_is_reported_not_raised() -> None:
+async def test_a_failed_single_call_fails_the_strategy_with_its_typed_error() -> None:
     gateway, _ = scripted([{"pattern": ".", "response": "x"}], fail_calls={0})
-    result = await run_strategy(get_task("generic", question="q"), gateway, DirectConfig())
-    assert result.answer is None and result.usage.failed_calls == 1 and "BackendError" in result.trace["error"]
+    with pytest.raises(BackendError, match="scripted failure on call 0") as raised:
+        await run_strategy(get_task("generic", question="q"), gateway, DirectConfig())
+    assert raised.value.code == "backend_error"
