@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException  # FastAPI's subclasses it; routing and body decoding raise this one
 
 from agents.llm.errors import (
     BackendError,
@@ -34,6 +35,10 @@ GATEWAY_STATUS: dict[type[GatewayError], int] = {
     NoScriptedRule: 502,
     BackendError: 502,
 }
+
+
+class NotStorable(ValueError):
+    """A value JSON storage cannot hold (an integer beyond 64 bits): bad input, answered 422."""
 
 
 class ApiError(Exception):
@@ -94,6 +99,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _model_invalid(_: Request, exc: ValidationError) -> JSONResponse:
         message, fields = describe_validation(list(exc.errors()))
         return JSONResponse(error_body("invalid_input", message, fields=fields), status_code=422)
+
+    @app.exception_handler(NotStorable)
+    async def _not_storable(_: Request, exc: NotStorable) -> JSONResponse:
+        return JSONResponse(error_body("invalid_input", str(exc)), status_code=422)
 
     @app.exception_handler(HTTPException)
     async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:

@@ -7,6 +7,8 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
+from server.errors import NotStorable
+
 OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 
 
@@ -28,12 +30,19 @@ def _default(obj: Any) -> Any:
     return repr(obj)
 
 
+def _encode(obj: Any) -> bytes:
+    try:
+        return orjson.dumps(obj, default=_default, option=OPTIONS)
+    except TypeError as exc:  # orjson.JSONEncodeError: e.g. "Integer exceeds 64-bit range"
+        raise NotStorable(f"a value cannot be stored as JSON: {exc}") from None
+
+
 def dumps(obj: Any) -> str:
-    return orjson.dumps(obj, default=_default, option=OPTIONS).decode()
+    return _encode(obj).decode()
 
 
 def jsonable(obj: Any) -> Any:
     """A plain JSON value (dicts, lists, str, numbers) safe to store and send."""
     if obj is None or isinstance(obj, (str, int, float, bool)):
         return obj
-    return orjson.loads(orjson.dumps(obj, default=_default, option=OPTIONS))
+    return orjson.loads(_encode(obj))

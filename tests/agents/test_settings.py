@@ -47,7 +47,7 @@ def test_a_broken_json_list_names_the_setting(monkeypatch: pytest.MonkeyPatch) -
 @pytest.mark.parametrize("value", ["", "  "])
 def test_empty_api_key_is_refused_not_treated_as_no_auth(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("THINKROOM_API_KEY", value)
-    with pytest.raises(SettingsError, match="THINKROOM_API_KEY: .*empty"):
+    with pytest.raises(SettingsError, match=r"THINKROOM_API_KEY: .*empty"):
         load_settings()
 
 
