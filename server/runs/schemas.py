@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 StreamModeName = Literal[
     "values", "updates", "messages", "messages-tuple", "custom", "events", "debug", "tasks", "checkpoints"
@@ -49,6 +49,14 @@ class RunCreate(BaseModel):
     after_seconds: float | None = Field(default=None, ge=0, le=86_400)
     webhook: str | None = None
     durability: Literal["sync", "async", "exit"] | None = None
+
+    @field_validator("webhook")
+    @classmethod
+    def _no_webhooks(cls, value: str | None) -> str | None:
+        """Accepting a webhook and never calling it would be a silent lie: refuse it."""
+        if value is not None:
+            raise ValueError("webhooks are not supported by this server; poll the run or join its stream")
+        return value
 
     @model_validator(mode="after")
     def _input_or_command(self) -> RunCreate:
