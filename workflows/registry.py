@@ -19,6 +19,9 @@ class WorkflowSpec:
     The chat fields are explicit so `/v1` never guesses: `messages_key` receives the whole
     history, `question_key` the last user message, `agent_key` a persona's name; the answer is
     read from `answer_key`. `check_input` adds checks the input schema cannot express.
+    `paused_answer_key` is what a stateless chat gets from a run paused for input, and
+    `streams_answer` is set when the workflow's `token` events are the answer itself (one
+    streamed reply); other workflows stream intermediate text, so clients get the answer at the end.
     """
 
     name: str
@@ -30,6 +33,8 @@ class WorkflowSpec:
     agent_key: str | None = None
     answer_key: str = "answer"
     check_input: Callable[[dict[str, Any]], None] | None = None
+    streams_answer: bool = False
+    paused_answer_key: str | None = None
 
     def chat_input(
         self, history: list[dict[str, Any]], question: str, *, agent: str | None = None, strategy: str | None = None
@@ -57,12 +62,15 @@ WORKFLOWS: dict[str, WorkflowSpec] = {
         question_key=None,
         messages_key="messages",
         agent_key="agent",
+        streams_answer=True,
     ),
     "lesson": WorkflowSpec(
         "lesson",
         "Explain a concept with a computed example, pause for quiz answers, then grade them.",
         lesson.build,
         question_key="concept",
+        paused_answer_key="explanation",
+        check_input=lesson.check_input,
     ),
     "prompt_lab": WorkflowSpec(
         "prompt_lab",

@@ -64,10 +64,19 @@ class RunReport:
     values: dict[str, Any] | None = None
     usage: list[Usage] = field(default_factory=list)
     faults: list[GatewayError] = field(default_factory=list)
+    interrupts: list[Any] = field(default_factory=list)
 
     @property
     def interrupted(self) -> bool:
-        return bool(self.values and "__interrupt__" in self.values)
+        return bool(self.interrupts)
+
+    def answer(self, spec: WorkflowSpec) -> str:
+        """The workflow's answer; while paused for input, what it has shown so far (a lesson's explanation)."""
+        values = self.values or {}
+        found = values.get(spec.answer_key)
+        if found in (None, "") and self.interrupted and spec.paused_answer_key:
+            found = values.get(spec.paused_answer_key)
+        return "" if found is None else str(found)
 
 
 def check_faults(spec: WorkflowSpec, report: RunReport) -> None:
@@ -106,7 +115,10 @@ async def run_workflow(
             **kwargs,
         ):
             if mode == "values" and isinstance(chunk, dict):
-                report.values = chunk
+                if "__interrupt__" in chunk:  # LangGraph's last chunk of a paused run holds only the interrupts
+                    report.interrupts = list(chunk["__interrupt__"])
+                else:
+                    report.values = chunk
             if mode in stream_mode:
                 on_part(mode, chunk)
     check_faults(spec, report)

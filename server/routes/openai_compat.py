@@ -287,9 +287,10 @@ async def run_graph(
     """A persona or workflow run through the shared workflow runner.
 
     The registry says which input keys the chat fills and which state key holds the answer.
-    Only a plain workflow (no agent, no strategy) streams its token events: personas and
-    strategies also stream intermediate text (tool calls, fixes, samples), so they send
-    the final answer at the end, and SSE pings keep the connection alive meanwhile.
+    Only a workflow whose registry entry says its tokens are the answer streams them (and only
+    with no agent and no strategy): personas, strategies and multi-call workflows also stream
+    intermediate text (tool calls, fixes, samples, drafts), so they send the final answer at
+    the end, and SSE pings keep the connection alive meanwhile.
     """
     if not messages or messages[-1].role != "user":
         raise OpenAIError(400, f"{target.name} needs the last message to have role 'user'", param="messages")
@@ -304,7 +305,7 @@ async def run_graph(
     except InvalidInput as exc:
         raise OpenAIError(400, str(exc), param="messages", code="invalid_value") from None
     context = WorkflowContext(base, options=options.model_dump(exclude_none=True) or None)
-    stream_tokens = target.kind == "workflow" and target.strategy is None
+    stream_tokens = spec.streams_answer and target.kind == "workflow" and target.strategy is None
     parts: asyncio.Queue[tuple[str, Any] | None] = asyncio.Queue()
     report = RunReport()
 
@@ -339,7 +340,7 @@ async def run_graph(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-    answer = str((report.values or {}).get(spec.answer_key) or "")
+    answer = report.answer(spec)
     sent = "".join(streamed)
     if answer.startswith(sent) and len(answer) > len(sent):
         yield answer[len(sent) :]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -80,3 +81,24 @@ def test_a_body_that_is_not_utf8_is_400(client: TestClient, path: str) -> None:
     if path.startswith("/v1"):
         assert response.json()["error"]["code"] == "invalid_body"
     assert client.get("/health").status_code == 200
+
+
+def test_v1_workflows_answer_from_their_declared_keys(tmp_path: Path) -> None:
+    """prompt_lab's two model calls are not streamed into its answer; a lesson paused for its quiz
+    answers with the explanation; an unknown concept is 400 naming the field."""
+    gateway = Gateway(ScriptedBackend([{"pattern": ".", "response": "Softmax turns scores into probabilities."}]))
+    with make_client(tmp_path, gateway) as test_client:
+
+        def ask(model: str, text: str) -> Any:
+            body = {"model": model, "messages": [{"role": "user", "content": text}]}
+            return test_client.post("/v1/chat/completions", json=body)
+
+        lab = ask("prompt_lab", "Explain softmax")
+        assert lab.status_code == 200 and lab.json()["choices"][0]["message"]["content"] == (
+            "Softmax turns scores into probabilities."
+        )
+        lesson = ask("lesson", "softmax").json()["choices"][0]["message"]["content"]
+        assert "logit" in lesson and "Softmax turns scores into probabilities." not in lesson
+        unknown = ask("lesson", "nosuch")
+        assert unknown.status_code == 400 and unknown.json()["error"]["param"] == "messages"
+        assert "input.concept: unknown concept 'nosuch'" in unknown.json()["error"]["message"]

@@ -62,6 +62,8 @@ def test_each_workflow_declares_its_chat_input_and_answer_key() -> None:
     assert WORKFLOWS["prompt_lab"].chat_input(history, "p") == {"prompt": "p"}
     assert WORKFLOWS["code"].chat_input(history, "fizzbuzz") == {"task": "fizzbuzz"}
     assert {spec.answer_key for spec in WORKFLOWS.values()} == {"answer"}
+    assert [name for name, spec in WORKFLOWS.items() if spec.streams_answer] == ["chat"]  # one reply, streamed
+    assert WORKFLOWS["lesson"].paused_answer_key == "explanation"
     with pytest.raises(ValueError, match="does not run personas"):
         WORKFLOWS["reason"].chat_input(history, "q", agent="tutor")
 

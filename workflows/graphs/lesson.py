@@ -14,6 +14,7 @@ from langgraph.types import interrupt
 
 from workflows.context import WorkflowContext
 from workflows.events import emitter, instrumented
+from workflows.inputs import InvalidInput
 
 
 class LessonInput(TypedDict, total=False):
@@ -29,6 +30,16 @@ class LessonState(LessonInput, total=False):
     answers: list[str]
     grades: dict[str, Any]
     answer: str
+
+
+def check_input(value: dict[str, Any]) -> None:
+    """A new lesson needs a concept the course has; the message lists the known ones."""
+    from tools.concepts import CONCEPTS, resolve_name
+
+    concept = str(value.get("concept") or "")
+    if resolve_name(concept) not in CONCEPTS:
+        known = ", ".join(sorted(CONCEPTS))
+        raise InvalidInput("concept", f"unknown concept {concept!r}; known: {known}")
 
 
 @instrumented("explain")
