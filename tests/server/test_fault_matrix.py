@@ -1,10 +1,11 @@
 """Every backend fault on every entry point fails the same way: the typed error code, a run marked
 `error`, and a server that still answers /health.
 
-Faults: Ollama down (a closed port), a missing model (404), a timeout, an error mid-stream and
-malformed JSON, played by a threaded pytest-httpserver speaking Ollama's wire format. Entries:
-`/v1` with a backend model (plain and streamed), a persona and each workflow id; `runs.wait`;
-`runs.stream`; a background run plus `join`; and `thinkroom run`.
+Faults: Ollama down (a closed port), a missing model (404), a timeout, an error mid-stream,
+malformed JSON and a prompt over the context window, played by a threaded pytest-httpserver
+speaking Ollama's wire format. Entries: `/v1` with a backend model (plain and streamed), a
+persona and each workflow id; `runs.wait`; `runs.stream`; a background run plus `join`; and
+`thinkroom run`.
 """
 
 from __future__ import annotations
@@ -37,8 +38,15 @@ FAULTS = {
     "timeout": "backend_timeout",
     "mid_stream": "backend_error",
     "malformed_json": "backend_error",
+    "context_overflow": "context_length_exceeded",
 }
-STATUS = {"backend_unavailable": 503, "model_not_found": 424, "backend_timeout": 504, "backend_error": 502}
+STATUS = {
+    "backend_unavailable": 503,
+    "model_not_found": 424,
+    "backend_timeout": 504,
+    "backend_error": 502,
+    "context_length_exceeded": 400,
+}
 
 
 def show_body() -> dict[str, Any]:
@@ -67,6 +75,8 @@ def faulty_ollama(fault: str) -> Callable[[Request], Response]:
         if fault == "timeout":
             time.sleep(SLOW_S)
             return Response(json.dumps(chat_final("too late")), content_type="application/json")
+        if fault == "context_overflow":  # Ollama's answer when a prompt does not fit num_ctx
+            return Response(json.dumps({"error": "the input length exceeds the context length"}), status=400)
         if fault == "malformed_json":
             return Response('{"model": "llama3.2:3b", "message": {"content": ', content_type="application/json")
         # mid_stream: a streamed reply breaks after two pieces; a whole reply fails as Ollama's runner does
@@ -156,7 +166,8 @@ def test_v1_answers_the_typed_status_for_every_model_id(apps: dict[str, TestClie
     response = client.post("/v1/chat/completions", json=body)
     assert response.status_code == STATUS[code], response.text
     error = response.json()["error"]
-    assert error["code"] == code and error["type"] == "server_error" and error["message"]
+    assert error["code"] == code and error["message"]
+    assert error["type"] == ("server_error" if STATUS[code] >= 500 else "invalid_request_error")
     assert "Traceback" not in response.text
     assert client.get("/health").status_code == 200
 
