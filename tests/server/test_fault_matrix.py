@@ -167,7 +167,7 @@ def test_v1_answers_the_typed_status_for_every_model_id(apps: dict[str, TestClie
     assert response.status_code == STATUS[code], response.text
     error = response.json()["error"]
     assert error["code"] == code and error["message"]
-    assert error["type"] == ("server_error" if STATUS[code] >= 500 else "invalid_request_error")
+    assert error["type"] == ("invalid_request_error" if code == "context_length_exceeded" else "server_error")
     assert "Traceback" not in response.text
     assert client.get("/health").status_code == 200
 
