@@ -158,6 +158,10 @@ class Task:
         """A value known without asking the model (None = ask)."""
         return None
 
+    def exact_verdict(self, state: str) -> str | None:
+        """The verdict the task's verifier knows for `state` with certainty (None = ask the model)."""
+        return None
+
     def verdict_names(self, state: str) -> list[str] | None:
         """The verdict words the value prompt for `state` asks for (None: it asks for a rating)."""
         return None if self.params.get("rating", "verdict") == "scale" else list(reversed(VERDICTS))
@@ -341,6 +345,22 @@ class Game24Task(Task):
     def value_unwrap(self, state: str, outputs: list[str]) -> tuple[float, list[str]]:
         verdicts = [first_verdict(o) or "?" for o in outputs]
         return verdict_value(verdicts), verdicts
+
+    def exact_verdict(self, state: str) -> str | None:
+        """A step that leaves one number is exactly 'sure' if it is 24 and 'impossible' otherwise.
+
+        A small model rated `12/7 + 8 = 68/7 (left: 68/7)` "sure" and a reached 24 only
+        "likely"; the exact value costs no model call and cannot be wrong.
+        """
+        if not self._is_step(state):
+            return None
+        try:
+            left = numbers_after(self.question, state)
+        except InvalidStep:
+            return None
+        if len(left) != 1:
+            return None
+        return "sure" if left[0] == 24 else "impossible"
 
     def is_terminal(self, state: str) -> bool:
         last = state.strip().split("\n")[-1].lower() if state.strip() else ""

@@ -39,7 +39,7 @@ from agents.llm.types import GenerationOptions
 
 from .base import Emit, Stopwatch, StrategyResult, UsageTotals, emit_event
 from .config import ToTConfig
-from .tasks import Task, TaskSpec, first_verdict, vote_counts
+from .tasks import Task, TaskSpec, first_verdict, verdict_value, vote_counts
 
 ROOT = "0"
 Phase = Literal["expand", "evaluate", "select", "dfs", "finish", "complete"]
@@ -398,6 +398,9 @@ async def _evaluate(state: ToTState, ids: list[str], task: Task, gateway: Gatewa
             node.value = static
             if cfg.cache_values:
                 state.value_cache[key] = static
+        elif cfg.verify_steps and (exact := task.exact_verdict(node.state)) is not None:
+            node.votes = [f"{exact} (exact)"] * cfg.n_evaluate
+            node.value = verdict_value([exact] * cfg.n_evaluate)
         else:
             pending[key] = [node_id]
     states = [state.nodes[group[0]].state for group in pending.values()]

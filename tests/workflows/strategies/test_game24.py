@@ -121,7 +121,7 @@ async def test_bfs_solves_a_scripted_puzzle_and_the_verifier_checks_it() -> None
     assert result.answer == "4 * (3 + (1 + 2)) = 24" and result.verified is True
 
 
-async def test_dfs_backtracks_from_a_leaf_that_fails_the_exact_check() -> None:
+async def test_dfs_backtracks_from_a_leaf_the_verifier_values_impossible() -> None:
     rules = [
         g24_propose("1 2 3 4", ["1 + 2 = 3 (left: 3 3 4)", "2 * 3 = 6 (left: 1 4 6)"]),
         g24_propose("3 3 4", ["3 + 3 = 6 (left: 4 6)"]),
@@ -129,10 +129,10 @@ async def test_dfs_backtracks_from_a_leaf_that_fails_the_exact_check() -> None:
         g24_value("3 3 4", ["sure"]),
         g24_value("1 4 6", ["likely"]),
         g24_value("4 6", ["sure"]),
-        g24_value("10", ["sure"]),  # the model is wrong; the exact check is not
+        g24_value("10", ["sure"]),  # the model would be wrong; it is never asked: one number left is exact
         g24_value("24", ["likely"]),
     ]
-    gateway, _ = scripted(rules)
+    gateway, backend = scripted(rules)
     task = get_task("game24", puzzle="1 2 3 4")
     events = Events()
     state = init_tot(task, ToTConfig(search="dfs", depth=3, n_evaluate=1, value_threshold=1.0))
@@ -140,8 +140,10 @@ async def test_dfs_backtracks_from_a_leaf_that_fails_the_exact_check() -> None:
         state = await dfs_step(state, task, gateway, events)
     state = finish(state, task)
     leaf10 = next(n for n in state.nodes.values() if n.text == "4 + 6 = 10 (left: 10)")
-    assert leaf10.pruned_reason == "leaf failed the task check" and not leaf10.kept
-    assert events.of("tot.backtrack") == [{"from_id": leaf10.id, "to_id": "5", "reason": "leaf failed the task check"}]
+    leaf24 = next(n for n in state.nodes.values() if n.text == "4 * 6 = 24 (left: 24)")
+    assert leaf10.votes == ["impossible (exact)"] and leaf10.value == 0.001 and not leaf10.kept
+    assert leaf24.votes == ["sure (exact)"] and leaf24.value == 20.0
+    assert not any("(left: 10)" in p or "(left: 24)" in p for p in backend.prompts if "Evaluate" in p)
     assert state.stop_reason == "solution"
     assert state.answer == "4 * (3 + (1 + 2)) = 24" and state.verified is True
     # the unvisited branch 2 * 3 = 6 stays on the stack, evaluated but never expanded
@@ -247,15 +249,14 @@ async def test_replay_with_verified_steps_prunes_the_logs_invalid_states() -> No
         "10 / 15 = 0.666 (left: 0.666 15)": "the numbers left are 2/3, not 0.666 15",
         "10 - 7 = 3 (left: 3 7)": "the numbers left are 3, not 3 7",
     }
-    # three of the log's five third-step picks are invalid: its two solved states stay, the next-best fill in
+    # three of the log's five third-step picks are invalid: its two solved states stay first; every third step
+    # leaves one number, so the verifier values them exactly (24 sure, anything else impossible), no model asked
     last = [y.rstrip("\n").split("\n")[-1] for y in selections[2]]
-    assert last == [
-        "4 + 20 = 24 (left: 24)",
-        "10 + 14 = 24 (left: 24)",
-        "4 * 20 = 80 (left: 80)",
-        "10 - 1.5 = 8.5 (left: 8.5)",
-        "1.5 * 10 = 15 (left: 15)",
-    ]
+    assert last[:2] == ["4 + 20 = 24 (left: 24)", "10 + 14 = 24 (left: 24)"] and len(last) == 5
+    third = [n for n in state.nodes.values() if n.depth == 3 and n.valid]
+    assert third and all(
+        n.votes == [f"{'sure' if n.text.endswith('(left: 24)') else 'impossible'} (exact)"] * 3 for n in third
+    )
     assert selections[2][:2] == log["steps"][2]["select_new_ys"][:2]
     # no value prompt was sent for an invalid state ('20' alone is never asked about)
     assert not any(p.endswith("\n20\n") for p in backend.prompts)
