@@ -37,6 +37,10 @@ GATEWAY_STATUS: dict[type[GatewayError], int] = {
 }
 
 
+#: The largest list offset a request may ask for: SQLite's integers are 64-bit, and no listing is this long.
+MAX_OFFSET = 1_000_000_000
+
+
 class NotStorable(ValueError):
     """A value JSON storage cannot hold (an integer beyond 64 bits): bad input, answered 422."""
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server.db.assistants import as_api
 from server.db.models import AssistantRow
-from server.errors import ApiError
+from server.errors import MAX_OFFSET, ApiError
 from server.runs import RunManager
 from server.runs.graphs import graph_schemas
 from server.runs.serde import jsonable
@@ -55,7 +55,7 @@ class AssistantSearch(BaseModel):
     graph_id: str | None = None
     name: str | None = None
     limit: int = Field(default=10, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
     sort_by: Literal["assistant_id", "graph_id", "name", "created_at", "updated_at"] | None = None
     sort_order: Literal["asc", "desc"] | None = None
     select: list[str] | None = None

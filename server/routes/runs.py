@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from server.db.runs import as_api
-from server.errors import ApiError
+from server.errors import MAX_OFFSET, ApiError
 from server.runs import RunManager
 from server.runs.manager import RunJob
 from server.runs.modes import API_MODES
@@ -137,7 +137,8 @@ async def wait_run(thread_id: str, body: RunCreate, request: Request) -> JSONRes
 
 @router.get("/threads/{thread_id}/runs")
 async def list_runs(
-    thread_id: str, request: Request, limit: int = Query(10, ge=1, le=1000), offset: int = Query(0, ge=0),
+    thread_id: str, request: Request, limit: int = Query(10, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
     status: Literal["pending", "running", "error", "success", "timeout", "interrupted"] | None = None,
     select: list[str] | None = Query(None),
 ) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.db.threads import as_api
-from server.errors import ApiError
+from server.errors import MAX_OFFSET, ApiError
 from server.runs import RunManager
 from server.runs.serde import jsonable
 from server.runs.state import thread_config
@@ -42,7 +42,7 @@ class ThreadSearch(BaseModel):
     ids: list[str] | None = None
     status: ThreadStatus | None = None
     limit: int = Field(default=10, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
     sort_by: Literal["thread_id", "status", "created_at", "updated_at", "state_updated_at"] | None = None
     sort_order: Literal["asc", "desc"] | None = None
     select: list[str] | None = None
