@@ -234,6 +234,11 @@ def narrow_to_question(schema: Any, question: str, topic: str | None = None) -> 
                 "required": list(named),
                 "additionalProperties": False,
             }
+        if kind == "object" and pool and "enum" in (node.get("additionalProperties") or {}):
+            # unnamed values ("probabilities 0.5, 0.3, 0.2"): a written run, named t1, t2, ... in order
+            runs = _runs_choice({"items": node["additionalProperties"]}, pool).get("enum")
+            if runs:
+                return {"enum": [{f"t{i + 1}": v for i, v in enumerate(run)} for run in runs]}
         if "enum" in node and all(isinstance(v, str) for v in node["enum"]):
             mentioned = [v for v in node["enum"] if _names(v, topic or question)]
             if mentioned:

@@ -21,7 +21,7 @@ from agents.llm.types import ChatMessage
 from tools.concepts import Concept, QuizItem, get_concept
 from tools.concepts.registry import ALIASES
 from tools.grounding import headline, numbers_in
-from tools.grounding.text import content_tokens, coverage, sentences, similarity
+from tools.grounding.text import content_tokens, coverage, match_both_ways, rank_sentences, sentences, similarity
 
 from .answer import Citation, Computation, GroundedAnswer
 from .arguments import Extraction, consistent_readings, extract_arguments, extraction_schema, is_flat
@@ -29,8 +29,10 @@ from .prose import connecting_prose
 
 EventCallback = Callable[[str, dict[str, Any]], None]
 
-#: A question this close to a quiz question is answered with the quiz's reference answer.
+#: A question this close to a quiz question is answered with the quiz's reference answer ...
 QUIZ_MATCH = 0.6
+#: ... provided each covers at least this share of the other's words.
+QUIZ_BOTH_WAYS = 0.35
 #: An erratum must cover this share of a notes question's words to be quoted as the correction.
 ERRATUM_MATCH = 0.3
 #: A concept this relevant (negated bm25, summed over its hits) is about the question outright ...
@@ -108,7 +110,7 @@ def quiz_applies(question: str, item: QuizItem, score: float, title: str = "") -
 
     Numbers that are part of the concept's name ("IBM Model 1") are not values.
     """
-    if score < QUIZ_MATCH:
+    if score < QUIZ_MATCH or match_both_ways(question, item.question) < QUIZ_BOTH_WAYS:
         return False
     known = numbers_in(item.question) + numbers_in(title)
     return all(any(abs(n - q) < 1e-9 for q in known) for n in numbers_in(question))
@@ -136,7 +138,7 @@ def relevant_errata(concept: Concept, question: str, limit: int = 3) -> list[str
 def explanation_answer(concept: Concept, question: str) -> str:
     """The two explanation sentences that best answer a conceptual question, in their original order."""
     parts = sentences(concept.explanation)
-    ranked = sorted(range(len(parts)), key=lambda i: -coverage(question, parts[i]))[:2]
+    ranked = rank_sentences(question, parts)[:2]
     return " ".join(parts[i] for i in sorted(ranked))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _WORD = re.compile(r"[a-z0-9]+(?:[@_'][a-z0-9]+)*")
@@ -56,10 +57,38 @@ def similarity(a: str, b: str) -> float:
     return 0.5 * (shared / len(ta) + shared / len(tb))
 
 
+def match_both_ways(a: str, b: str) -> float:
+    """How well two questions match when each must cover the other: the smaller of the two coverages.
+
+    "What is attention?" covers all of "Why are attention scores divided by sqrt(d_k)?"'s one shared
+    word, but that question asks four more things: a match must hold from both sides.
+    """
+    return min(coverage(a, b), coverage(b, a))
+
+
+def rank_sentences(query: str, parts: list[str]) -> list[int]:
+    """Sentence indices, best answer to `query` first: shared words weighted by rarity among the sentences."""
+    tokens = [content_tokens(p) for p in parts]
+    wanted = content_tokens(query)
+    n = len(parts)
+    weight = {w: math.log(1 + n / max(1, sum(w in t for t in tokens))) for w in wanted}
+    scores = [sum(weight[w] for w in wanted & t) for t in tokens]
+    return sorted(range(n), key=lambda i: (-scores[i], i))
+
+
 def sentences(text: str) -> list[str]:
     """Split prose into sentences (keeping abbreviations such as 'e.g.' and decimals intact)."""
     parts = re.split(r"(?<=[.!?])\s+(?=[A-Z(])", text.strip())
     return [p.strip() for p in parts if p.strip()]
 
 
-__all__ = ["STOP_WORDS", "content_tokens", "coverage", "sentences", "similarity", "stem"]
+__all__ = [
+    "STOP_WORDS",
+    "content_tokens",
+    "coverage",
+    "match_both_ways",
+    "rank_sentences",
+    "sentences",
+    "similarity",
+    "stem",
+]

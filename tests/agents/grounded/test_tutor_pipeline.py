@@ -108,3 +108,28 @@ async def test_a_capable_models_prose_is_vetted(echo: str) -> None:
     answer = await answer_question("What is GELU(1)?", gateway, write_prose=False)
     assert vetted_prose(echo, answer) is None
     assert vetted_prose("GELU weights its input by the probability that a standard normal is below it.", answer)
+
+
+async def test_a_broad_question_is_not_answered_by_a_narrow_quiz_item() -> None:
+    gateway, _ = scripted([])
+    answer = await answer_question("What is attention?", gateway)
+    assert answer.direct_source == "explanation" and "weighted average of value vectors" in answer.direct
+    assert "√d_k;" not in answer.direct.split(".")[0]  # not the quiz's answer about scaling
+
+
+async def test_unnamed_probabilities_are_read_in_order_without_a_model() -> None:
+    gateway, backend = scripted([])
+    answer = await answer_question("top-k with k=3 on 0.5, 0.2, 0.2, 0.1", gateway)
+    assert answer.computation is not None and answer.computation.arguments["probs"] == {
+        "t1": 0.5,
+        "t2": 0.2,
+        "t3": 0.2,
+        "t4": 0.1,
+    }
+    assert "keeps {t1, t2, t3}" in answer.direct and backend.prompts == []
+
+
+async def test_explanation_sentences_favour_the_rare_words_of_the_question() -> None:
+    gateway, _ = scripted([])
+    answer = await answer_question("What is temperature in sampling?", gateway)
+    assert "Temperature T rescales log-probabilities" in answer.direct
