@@ -21,7 +21,12 @@ def closed_ollama() -> dict[str, str]:
 CASES = [
     # (argv, exit code, words the error line must contain, backend env)
     (["run", "reason", "--input", "{}"], 2, "needs a 'question'", None),
-    (["run", "reason", "--input", '{"question": "2 + 2?"}', "--strategy", "nope"], 2, "input.strategy: Input should be 'direct'", None),
+    (
+        ["run", "reason", "--input", '{"question": "2 + 2?"}', "--strategy", "nope"],
+        2,
+        "input.strategy: Input should be 'direct'",
+        None,
+    ),
     (["run", "reason", "--input", '{"question": "2 + 2?"}', "--strategy", "cot_sc", "--n", "-3"], 2, "config.n", None),
     (["run", "lesson", "--input", '{"concept": "nosuch"}'], 2, "unknown concept 'nosuch'", None),
     (["run", "reason", "--input", "[1, 2]"], 2, "--input must be a JSON object", None),
