@@ -187,9 +187,13 @@ async def drive(
     latencies: list[float] = []
     errors: list[str] = []
 
+    # Clients and threads exist before the clock starts: building 50 httpx clients (an SSL context
+    # each) on this loop would otherwise be billed to the first turns of the clients started first.
+    clients_ = [get_client(url=url, api_key=None, timeout=120) for _ in range(clients)]
+    threads = await asyncio.gather(*(c.threads.create() for c in clients_))
+
     async def one(n: int) -> None:
-        client = get_client(url=url, api_key=None, timeout=120)
-        thread = await client.threads.create()
+        client, thread = clients_[n], threads[n]
         for i in range(per_client):
             started = time.perf_counter()
             try:
@@ -240,26 +244,31 @@ async def drive_openai(url: str, clients: int, per_client: int) -> dict[str, Any
     latencies: list[float] = []
     errors: list[str] = []
 
+    sessions = [httpx.AsyncClient(base_url=url, timeout=120) for _ in range(clients)]  # before the clock
+
     async def one(n: int) -> None:
         history: list[dict[str, str]] = []
-        async with httpx.AsyncClient(base_url=url, timeout=120) as client:
-            for i in range(per_client):
-                history.append({"role": "user", "content": f"client {n} turn {i}: what is attention?"})
-                started = time.perf_counter()
-                try:
-                    response = await client.post("/v1/chat/completions", json={"model": "chat", "messages": history})
-                    response.raise_for_status()
-                    reply = response.json()["choices"][0]["message"]["content"]
-                except Exception as exc:  # noqa: BLE001 - count and report, keep measuring
-                    errors.append(f"{type(exc).__name__}: {exc}"[:200])
-                    history.pop()
-                    continue
-                latencies.append(time.perf_counter() - started)
-                history.append({"role": "assistant", "content": reply})
+        client = sessions[n]
+        for i in range(per_client):
+            history.append({"role": "user", "content": f"client {n} turn {i}: what is attention?"})
+            started = time.perf_counter()
+            try:
+                response = await client.post("/v1/chat/completions", json={"model": "chat", "messages": history})
+                response.raise_for_status()
+                reply = response.json()["choices"][0]["message"]["content"]
+            except Exception as exc:  # noqa: BLE001 - count and report, keep measuring
+                errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                history.pop()
+                continue
+            latencies.append(time.perf_counter() - started)
+            history.append({"role": "assistant", "content": reply})
 
     started = time.perf_counter()
-    await asyncio.gather(*(one(n) for n in range(clients)))
-    elapsed = time.perf_counter() - started
+    try:
+        await asyncio.gather(*(one(n) for n in range(clients)))
+    finally:
+        elapsed = time.perf_counter() - started
+        await asyncio.gather(*(session.aclose() for session in sessions))
     return {
         "clients": clients, "turns": len(latencies), "errors": len(errors),
         "first_error": errors[0] if errors else None, "seconds": round(elapsed, 3),
