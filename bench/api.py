@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -291,7 +291,7 @@ def meets(result: dict[str, Any], turns_per_s: float, p99_ms: float) -> bool:
 
 
 def run_server(
-    start: Callable[[], tuple[subprocess.Popen[bytes], str]], work: Callable[[str], Awaitable[dict[str, Any]]]
+    start: Callable[[], tuple[subprocess.Popen[bytes], str]], work: Callable[[str], Coroutine[Any, Any, dict[str, Any]]]
 ) -> dict[str, Any]:
     proc, url = start()
     try:
