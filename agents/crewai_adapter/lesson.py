@@ -26,7 +26,7 @@ from agents.grading.request import GradingRequest
 from agents.llm.gateway import Gateway
 from agents.llm.types import GenerationOptions, Usage
 from agents.personas import AgentStep, get_persona
-from tools.concepts import get_concept
+from tools.concepts import Concept, get_concept
 from tools.grounding import is_scaffolding
 from tools.grounding.numbers import unsupported_numbers
 
@@ -162,6 +162,8 @@ async def lesson_explain(
     evaluator = with_options(get_persona("evaluator"), options, timeout_s)
     sink = EventSink(asyncio.get_running_loop(), on_event)
     info = await resolve_model_info(gateway, tutor.model)
+    if not info.supports_tools:
+        return _reference_draft(concept, worked, reference_quiz, StepRecorder(sink, tutor.name), spec.name, computed)
     t_agent, t_llm, t_rec = persona_agent(tutor, gateway, sink, info, [spec])
     e_agent, e_llm, e_rec = persona_agent(evaluator, gateway, sink, info)
     explain = Task(
@@ -203,6 +205,35 @@ async def lesson_explain(
         steps=[*t_rec.steps, *e_rec.steps],
         usage=[*t_llm.usage, *e_llm.usage],
         stop_reason=reason,
+    )
+
+
+def _reference_draft(
+    concept: Concept,
+    worked: WorkedExample,
+    quiz: list[QuizQuestion],
+    recorder: StepRecorder,
+    tool: str,
+    computed: str,
+) -> LessonDraft:
+    """The lesson from verified parts only, for a model without native tool calling.
+
+    A small base model's explanation and quiz echoed the crew's ReAct template and restated
+    the notes' errors ("chosen until it exceeds"), and were then discarded anyway; streaming
+    them to the learner first was the bug. The concept run is still reported as a tool call.
+    """
+    recorder.tool_event("tool_call", {"tool": tool, "arguments": concept.example})
+    recorder.tool_event("tool_result", {"tool": tool, "result": computed[:MAX_RESULT_CHARS]})
+    return LessonDraft(
+        concept=concept.name,
+        title=concept.title,
+        explanation=concept.explanation,
+        explanation_source="reference",
+        worked_example=worked,
+        quiz=quiz,
+        quiz_source="reference",
+        errata=list(concept.notes_errata),
+        steps=recorder.steps,
     )
 
 

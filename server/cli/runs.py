@@ -94,7 +94,7 @@ def report(values: dict[str, Any], run_id: str, as_json: bool) -> None:
     if as_json:
         console.print_json(json.dumps({"run_id": run_id, "state": values}, default=str))
     else:
-        for key in ("answer", "verified", "verdict", "grades", "rewritten_prompt"):
+        for key in ("explanation", "answer", "verified", "verdict", "grades", "rewritten_prompt"):
             if key in values and values[key] not in (None, ""):
                 console.print(f"[bold]{key}:[/] {values[key]}")
     if interrupts:

@@ -12,8 +12,8 @@ from workflows.context import WorkflowContext
 from workflows.registry import get_workflow
 
 
-def scripted(rules: list[dict[str, Any]]) -> Gateway:
-    return Gateway(ScriptedBackend(rules))
+def scripted(rules: list[dict[str, Any]], capabilities: list[str] | None = None) -> Gateway:
+    return Gateway(ScriptedBackend(rules, capabilities=capabilities))
 
 
 async def run_workflow(

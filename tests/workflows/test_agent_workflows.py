@@ -20,8 +20,10 @@ LESSON_RULES = [
         "response": final("Top-p keeps the nucleus: apple 0.4, banana 0.3."),
     },
     # the grounded grader's judge replies in JSON; "no idea" is settled by the checks without it
-    {"pattern": r"Learner's answer: the smallest set", "response": json.dumps(
-        {"score": 10, "verdict": "correct", "reasons": ["same as the reference"]})},
+    {
+        "pattern": r"Learner's answer: the smallest set",
+        "response": json.dumps({"score": 10, "verdict": "correct", "reasons": ["same as the reference"]}),
+    },
 ]
 
 
@@ -35,8 +37,16 @@ async def test_chat_answers_and_keeps_history_per_thread(tmp_path: Path) -> None
     assert [m["content"] for m in second["messages"]] == ["hi", "hello there", "second", "again"]
 
 
+async def test_a_base_models_lesson_is_the_verified_reference(tmp_path: Path) -> None:
+    gateway = scripted([])  # no rule: any model call would fail the run
+    values, events, snapshot = await run_workflow("lesson", {"concept": "top_p"}, gateway, tmp_path / "c.db")
+    assert "at least p" in values["explanation"] and snapshot.next == ("ask",)
+    assert snapshot.tasks[0].interrupts[0].value["questions"][0].startswith("With probabilities 0.4, 0.3")
+    assert not [e for e in events if e["kind"] == "token"]  # nothing streamed for the learner to unread
+
+
 async def test_lesson_interrupts_for_answers_and_grades_on_resume(tmp_path: Path) -> None:
-    gateway = scripted(LESSON_RULES)
+    gateway = scripted(LESSON_RULES, capabilities=["completion", "tools"])  # the crew writes the lesson
     db = tmp_path / "c.db"
     values, _events, snapshot = await run_workflow("lesson", {"concept": "top_p"}, gateway, db)
     assert values["concept"] == "sampling" and "apple" in values["explanation"]

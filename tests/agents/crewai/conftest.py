@@ -29,8 +29,8 @@ def scripted(rules: list[dict[str, Any]], capabilities: list[str] | None = None)
 class DownBackend(ScriptedBackend):
     """Behaves like Ollama when it is not running."""
 
-    def __init__(self) -> None:
-        super().__init__([])
+    def __init__(self, capabilities: list[str] | None = None) -> None:
+        super().__init__([], capabilities=capabilities)
         self.attempts = 0
 
     async def stream(

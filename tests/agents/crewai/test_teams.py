@@ -17,6 +17,8 @@ from .conftest import DownBackend, EventLog, action, final, scripted
 SOFTMAX = get_concept("softmax")
 SOFTMAX_RESULT = json.loads(concept_tool_specs(["softmax"])[0].run(SOFTMAX.example))
 
+#: The lesson crew runs the model only when it has native tool calling; a base model gets the reference lesson.
+TOOLS = ["completion", "tools"]
 LESSON_RULES = [
     {
         "pattern": r"strict evaluator.*Write a quiz",
@@ -83,7 +85,7 @@ async def test_lesson_grade_uses_the_grounded_grader() -> None:
 
 
 async def test_run_lesson_crew_does_both_phases_with_usage() -> None:
-    gateway, _ = scripted(LESSON_RULES)
+    gateway, _ = scripted(LESSON_RULES, capabilities=TOOLS)
     result = await run_lesson_crew("softmax", ANSWERS, gateway)
     assert result.draft.quiz_source == "model" and len(result.grades.items) == 2
     assert result.grades.items[0].method == "checks" and result.grades.items[0].score >= 0.8
@@ -92,7 +94,9 @@ async def test_run_lesson_crew_does_both_phases_with_usage() -> None:
 
 
 async def test_a_weak_model_ends_the_lesson_within_max_iter() -> None:
-    gateway, backend = scripted([{"pattern": ".", "response": action("concept_softmax", '{"logits": [1, 2]}')}])
+    gateway, backend = scripted(
+        [{"pattern": ".", "response": action("concept_softmax", '{"logits": [1, 2]}')}], capabilities=TOOLS
+    )
     started = time.monotonic()
     draft = await lesson_explain("softmax", gateway, options=GenerationOptions(max_tokens=64))
     assert draft.stop_reason == "max_iterations"
@@ -103,7 +107,7 @@ async def test_a_weak_model_ends_the_lesson_within_max_iter() -> None:
 
 
 async def test_a_lesson_that_times_out_still_returns_a_draft() -> None:
-    gateway, _ = scripted([{"pattern": ".", "response": "slow " * 40, "delay_s": 0.1}])
+    gateway, _ = scripted([{"pattern": ".", "response": "slow " * 40, "delay_s": 0.1}], capabilities=TOOLS)
     draft = await lesson_explain("softmax", gateway, timeout_s=1.0)
     assert draft.stop_reason == "timeout" and draft.explanation_source == "reference"
     assert draft.explanation == SOFTMAX.explanation and draft.worked_example.result == SOFTMAX_RESULT
@@ -113,7 +117,7 @@ async def test_lesson_with_backend_down_raises_agent_run_error() -> None:
     from agents.llm import Gateway
 
     with pytest.raises(AgentRunError, match=r"^model backend unavailable"):
-        await lesson_explain("softmax", Gateway(DownBackend()))
+        await lesson_explain("softmax", Gateway(DownBackend(capabilities=TOOLS)))
 
 
 PROMPT = "Summarize the text."
