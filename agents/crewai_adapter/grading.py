@@ -27,7 +27,7 @@ from .build import build_llm
 from .errors import AgentRunError
 from .events import EventCallback, EventSink, StepRecorder
 from .llm import GatewayLLM
-from .run import kickoff_crew, resolve_model_info, single_crew
+from .run import resolve_model_info, run_one_task
 
 EXPECTED_OUTPUT = "SCORE: <0-10>, then REASONS: and bullet points."
 
@@ -127,10 +127,7 @@ async def grade_persona_crewai(
     agent, llm = grading_agent(persona, gateway, loop, info, request, reference)
     record_computation(recorder, reference)
     crew_task = Task(description=task, expected_output=EXPECTED_OUTPUT, agent=agent)
-    output, reason = await kickoff_crew(single_crew(agent, crew_task), [llm], persona.timeout_s)
-    text = output.raw if output is not None else ""
-    if text:
-        recorder.message(text, final=True)
+    text, reason = await run_one_task(agent, crew_task, llm, recorder, persona.timeout_s)
     return AgentReply(
         persona=persona.name,
         framework="crewai",

@@ -135,10 +135,7 @@ async def run_persona_crewai(
         expected_output=expected_output or "A complete, correct answer to the task.",
         agent=agent,
     )
-    output, reason = await kickoff_crew(single_crew(agent, crew_task), [llm], persona.timeout_s)
-    text = output.raw if output is not None else ""
-    if text:
-        recorder.message(text, final=True)
+    text, reason = await run_one_task(agent, crew_task, llm, recorder, persona.timeout_s)
     return AgentReply(
         persona=persona.name,
         framework="crewai",
@@ -150,6 +147,17 @@ async def run_persona_crewai(
     )
 
 
+async def run_one_task(
+    agent: Any, task: Task, llm: GatewayLLM, recorder: StepRecorder, timeout_s: float
+) -> tuple[str, str]:
+    """One agent on one task as a one-task crew; (final text, stop reason), the text recorded as a step."""
+    output, reason = await kickoff_crew(single_crew(agent, task), [llm], timeout_s)
+    text = output.raw if output is not None else ""
+    if text:
+        recorder.message(text, final=True)
+    return text, reason
+
+
 def persona_agent(
     persona: Persona, gateway: Gateway, sink: EventSink, info: ModelInfo, specs: Sequence[ToolSpec] = ()
 ) -> tuple[Agent, GatewayLLM, StepRecorder]:
@@ -157,7 +165,12 @@ def persona_agent(
     recorder = StepRecorder(sink, persona.name)
     tools = [concept_tool(spec, observer=recorder.tool_event) for spec in specs]
     agent = build_agent(
-        persona, gateway, sink.loop, on_token=recorder.token, tools=tools, model_info=info,
+        persona,
+        gateway,
+        sink.loop,
+        on_token=recorder.token,
+        tools=tools,
+        model_info=info,
         step_callback=recorder.step_callback,
     )
     return agent, agent_llm(agent), recorder
@@ -193,6 +206,7 @@ __all__ = [
     "kickoff_crew",
     "persona_agent",
     "resolve_model_info",
+    "run_one_task",
     "run_persona_crewai",
     "sequential_crew",
     "with_options",
