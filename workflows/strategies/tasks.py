@@ -17,6 +17,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field
 
+from tools.evals.gsm8k import gsm8k_correct, gsm8k_reference
+
 from .answers import extract_answer, normalize_answer
 from .game24 import (
     InvalidStep,
@@ -233,20 +235,6 @@ class GSM8KTask(GenericTask):
 
     def verify(self, answer: str | None) -> bool | None:
         return gsm8k_correct(answer, self.reference)
-
-
-def gsm8k_reference(solution: str) -> str:
-    """The canonical number after GSM8K's '#### ' marker."""
-    marks = re.findall(r"####\s*(.+)", solution)
-    if not marks:
-        raise ValueError("GSM8K solution has no '#### answer' line")
-    return normalize_answer(marks[-1], numeric=True)
-
-
-def gsm8k_correct(answer: str | None, reference: str) -> bool:
-    if answer is None:
-        return False
-    return normalize_answer(answer, numeric=True) == normalize_answer(reference, numeric=True)
 
 
 class Game24Task(Task):
