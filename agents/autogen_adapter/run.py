@@ -21,6 +21,7 @@ from agents.context_window import fit_agent_task
 from agents.llm import Gateway, GenerationOptions, Usage
 from agents.personas import AgentReply, Persona
 from agents.sandbox import SandboxLimits
+from tools.grading.score import parse_reasons, parse_score, render_grade
 
 from .build import build_agent
 from .client import GatewayChatCompletionClient
@@ -29,8 +30,6 @@ from .executor import SandboxExecutorAgent, extract_code_blocks, merge_python_bl
 from .grading import evaluate_grounded
 
 _DONE = re.compile(r"(?<![A-Za-z])DONE(?![A-Za-z])")
-_SCORE = re.compile(r"SCORE\s*[:=]\s*\**\s*(\d+(?:\.\d+)?)(?:\s*/\s*10)?", re.IGNORECASE)
-_REASONS = re.compile(r"REASONS?\s*:", re.IGNORECASE)
 FORMAT_NUDGE = (
     "Answer again in exactly this format: a first line 'SCORE: <0-10>', then 'REASONS:' "
     "followed by short bullet points."
@@ -44,18 +43,6 @@ async def client_for(
     return await GatewayChatCompletionClient.create_for(
         gateway, persona.model, options=persona.options.merged(options), usage_log=usage
     )
-
-
-def parse_score(text: str) -> tuple[float | None, str]:
-    """The 0-10 score and the reasons of an evaluator answer (None / "" when missing)."""
-    match = _SCORE.search(text)
-    score = min(10.0, max(0.0, float(match.group(1)))) if match else None
-    reasons_match = _REASONS.search(text)
-    if reasons_match:
-        reasons = text[reasons_match.end() :]
-    else:
-        reasons = _SCORE.sub("", text) if match else text
-    return score, reasons.strip()
 
 
 def last_python(messages: Sequence[dict[str, str]], source: str) -> str:
@@ -198,18 +185,20 @@ async def _evaluate(
     agent = build_agent(persona, client)
     deadline = time.monotonic() + persona.timeout_s  # the retry shares the persona's time budget
     trace = await drive(agent, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)
-    score, reasons = parse_score(trace.last_from(agent.name) or "")
+    text = trace.last_from(agent.name) or ""
+    score, reasons = parse_score(text), parse_reasons(text)
     left = deadline - time.monotonic()
     if (score is None or not reasons) and not trace.timed_out and left > 0:
         retry = await drive(agent, FORMAT_NUDGE, timeout_s=left, clients=[client], on_event=on_event)
         trace.messages += retry.messages
         trace.steps += retry.steps
         trace.timed_out = retry.timed_out
-        score, reasons = parse_score(retry.last_from(agent.name) or "")
+        text = retry.last_from(agent.name) or ""
+        score, reasons = parse_score(text), parse_reasons(text)
     if score is None or not reasons:
         stop = "timeout" if trace.timed_out else "no_score"
         return _reply(persona, trace.last_from(agent.name) or "", trace, usage, stop)
-    return _reply(persona, f"SCORE: {score:g}\nREASONS:\n{reasons}", trace, usage, "completed")
+    return _reply(persona, render_grade(score, reasons), trace, usage, "completed")
 
 
 def _reply(persona: Persona, text: str, trace: RunTrace, usage: list[Usage], stop_reason: str) -> AgentReply:
@@ -223,4 +212,4 @@ def _reply(persona: Persona, text: str, trace: RunTrace, usage: list[Usage], sto
     )
 
 
-__all__ = ["FORMAT_NUDGE", "client_for", "last_python", "parse_score", "run_persona_autogen", "stopped_by"]
+__all__ = ["FORMAT_NUDGE", "client_for", "last_python", "run_persona_autogen", "stopped_by"]

@@ -20,11 +20,12 @@ from agents.llm import Gateway, GenerationOptions, Usage
 from agents.personas import Persona
 from agents.personas.catalog import CODER, EVALUATOR
 from agents.sandbox import SandboxLimits
+from tools.grading.score import parse_score
 
 from .build import build_agent
 from .events import EventCallback, drive
 from .executor import SandboxExecutorAgent
-from .run import client_for, last_python, parse_score, stopped_by
+from .run import client_for, last_python, stopped_by
 
 Verdict = Literal["approved", "not_approved", "timeout", "max_messages"]
 
@@ -109,7 +110,7 @@ async def run_coding_team(
         test_output=last.output if last else "",
         exit_code=last.exit_code if last else None,
         verdict=verdict,
-        score=parse_score(feedback)[0],
+        score=parse_score(feedback),
         evaluator_feedback=feedback,
         messages=trace.messages,
         usage=list(usage),

@@ -1,7 +1,8 @@
 """Read structure out of free model text, with deterministic fallbacks for weak models.
 
 A 270M model rarely follows an output format, so every parser here returns None (or an
-empty result) instead of guessing, and callers fall back to something computed.
+empty result) instead of guessing, and callers fall back to something computed. Scores
+are read by the one evaluator-score parser, tools.grading.score.
 """
 
 from __future__ import annotations
@@ -9,9 +10,8 @@ from __future__ import annotations
 import re
 
 from agents.personas import PROMPT_TRICKS
+from tools.grading.score import DEFAULT_SCALE, parse_score
 
-_SCORE = re.compile(r"SCORE\s*:?\s*\**\s*(\d+(?:\.\d+)?)\s*(?:/\s*(\d+(?:\.\d+)?))?", re.IGNORECASE)
-_REASONS = re.compile(r"REASONS?\s*:?", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+")
 _FILLER = frozenset(
     "a an and are as at be by for from has have in is it its of on or that the this to was were with "
@@ -21,28 +21,6 @@ _FILLER = frozenset(
 #: The seven canonical trick names, in the course's order.
 TRICK_NAMES: tuple[str, ...] = tuple(t.split(" (", 1)[0] for t in PROMPT_TRICKS)
 TRICK_HINTS: dict[str, str] = {t.split(" (", 1)[0]: t.split(" (", 1)[1].rstrip(")") for t in PROMPT_TRICKS}
-
-
-def parse_score(text: str, *, scale: float = 10.0) -> float | None:
-    """The first "SCORE: n" (or "SCORE: n/m") in `text`, as a fraction in [0, 1]."""
-    match = _SCORE.search(text)
-    if match is None:
-        return None
-    value = float(match.group(1))
-    denominator = float(match.group(2)) if match.group(2) else scale
-    if denominator <= 0:
-        return None
-    return round(min(max(value / denominator, 0.0), 1.0), 3)
-
-
-def parse_reasons(text: str) -> str:
-    """What follows "REASONS:", else the text after the score line, else all of it."""
-    match = _REASONS.search(text)
-    if match is not None:
-        return text[match.end() :].strip()
-    score = _SCORE.search(text)
-    rest = text[score.end() :] if score else text
-    return rest.strip() or text.strip()
 
 
 def content_words(text: str) -> set[str]:
@@ -123,17 +101,14 @@ def parse_questions(text: str) -> dict[int, str]:
 
 
 def parse_pair_scores(text: str) -> tuple[float | None, float | None, str | None]:
-    """("SCORE A", "SCORE B", "BETTER: A|B|TIE") from an evaluator's comparison."""
-
-    def score(label: str) -> float | None:
-        match = re.search(rf"SCORE\s*{label}\s*:?\s*(\d+(?:\.\d+)?)\s*(?:/\s*(\d+))?", text, re.IGNORECASE)
-        if match is None:
-            return None
-        denominator = float(match.group(2)) if match.group(2) else 10.0
-        return round(min(max(float(match.group(1)) / denominator, 0.0), 1.0), 3) if denominator else None
-
+    """("SCORE A", "SCORE B" as fractions of 10, "BETTER: A|B|TIE") from an evaluator's comparison."""
+    a, b = (parse_score(text, label=label) for label in ("A", "B"))
     better = re.search(r"BETTER\s*:?\s*\**\s*(A|B|TIE)\b", text, re.IGNORECASE)
-    return score("A"), score("B"), better.group(1).upper() if better else None
+    return (
+        None if a is None else round(a / DEFAULT_SCALE, 3),
+        None if b is None else round(b / DEFAULT_SCALE, 3),
+        better.group(1).upper() if better else None,
+    )
 
 
 __all__ = [
@@ -143,8 +118,6 @@ __all__ = [
     "overlap_score",
     "parse_pair_scores",
     "parse_questions",
-    "parse_reasons",
     "parse_rewritten_prompt",
-    "parse_score",
     "parse_tricks",
 ]

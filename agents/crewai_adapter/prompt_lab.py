@@ -18,10 +18,11 @@ from agents.llm.errors import GatewayError
 from agents.llm.gateway import Gateway
 from agents.llm.types import GenerationOptions, Usage
 from agents.personas import AgentStep, get_persona
+from tools.grading.score import parse_reasons
 
 from .errors import AgentRunError
 from .events import EventCallback, EventSink
-from .parsing import TRICK_NAMES, parse_pair_scores, parse_reasons, parse_rewritten_prompt, parse_tricks
+from .parsing import TRICK_NAMES, parse_pair_scores, parse_rewritten_prompt, parse_tricks
 from .run import kickoff_crew, persona_agent, resolve_model_info, sequential_crew, with_options
 
 #: Answers to the two prompts: short enough to compare, long enough to differ.

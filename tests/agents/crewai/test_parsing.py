@@ -8,18 +8,15 @@ from agents.crewai_adapter.parsing import (
     parse_pair_scores,
     parse_questions,
     parse_rewritten_prompt,
-    parse_score,
     parse_tricks,
 )
 from agents.crewai_adapter.tools import concept_tool_class, concept_tools, shortlist_specs
 
 
-def test_scores() -> None:
-    assert parse_score("SCORE: 7\nREASONS: ok") == 0.7
-    assert parse_score("**Score:** 3/5") == 0.6
-    assert parse_score("SCORE: 14") == 1.0
-    assert parse_score("great answer") is None
+def test_pair_scores_are_fractions_of_the_one_parsers_scores() -> None:
     assert parse_pair_scores("SCORE A: 5\nSCORE B: 9/10\nBETTER: b") == (0.5, 0.9, "B")
+    assert parse_pair_scores("**Score A:** 3/5, score B 14") == (0.6, 1.0, None)
+    assert parse_pair_scores("A is better") == (None, None, None)
 
 
 def test_overlap_is_the_share_of_reference_terms() -> None:

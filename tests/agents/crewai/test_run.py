@@ -9,9 +9,10 @@ import pytest
 
 from agents.concept_tools import concept_tool_specs
 from agents.crewai_adapter import AgentRunError, run_persona_crewai
-from agents.crewai_adapter.parsing import parse_reasons, parse_score, parse_tricks
+from agents.crewai_adapter.parsing import parse_tricks
 from agents.llm import BackendUnavailable, Gateway
 from agents.personas import get_persona
+from tools.grading.score import parse_reasons, parse_score
 
 from .conftest import DownBackend, EventLog, action, final, scripted
 
@@ -86,7 +87,7 @@ async def test_evaluator_built_in_crewai_returns_score_and_reasons() -> None:
     haiku = "Grade this haiku: autumn moonlight, a worm digs silently into the chestnut."
     reply = await run_persona_crewai(evaluator, haiku, gateway)
     assert reply.framework == "crewai" and reply.stop_reason == "completed"
-    assert parse_score(reply.text) == 0.7
+    assert parse_score(reply.text) == 7.0
     assert "correct definition" in parse_reasons(reply.text)
     assert "strict evaluator" in backend.prompts[0]
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from agents.autogen_adapter.run import parse_score
 from agents.personas import get_persona
 from agents.runner import run_agent
+from tools.grading.score import parse_reasons, parse_score
 
 from .conftest import NEURON_QUESTION, judge_gateway
 
@@ -33,13 +33,12 @@ async def test_both_frameworks_give_the_same_grade(task: str) -> None:
         assert reply.framework == framework and reply.stop_reason == "completed"
         texts[framework] = reply.text
     assert texts["autogen"] == texts["crewai"]
-    score, reasons = parse_score(texts["autogen"])
-    assert score is not None and reasons.startswith("- ")
+    assert parse_score(texts["autogen"]) is not None and parse_reasons(texts["autogen"]).startswith("- ")
 
 
 async def test_the_contradiction_is_capped_whatever_the_model_says() -> None:
     reply = await run_agent("evaluator", RMSNORM_TASK, judge_gateway(10))
-    assert reply.framework == "autogen" and parse_score(reply.text)[0] == 2.0
+    assert reply.framework == "autogen" and parse_score(reply.text) == 2.0
     assert "the mean is not subtracted" in reply.text and reply.usage == []  # settled without a model call
 
 
@@ -47,7 +46,8 @@ async def test_a_computed_reference_is_reported_as_a_tool_call() -> None:
     events: list[tuple[str, dict[str, Any]]] = []
     task = f"Grade this answer to '{NEURON_QUESTION}': z = -0.7 and y = 0.669"
     reply = await run_agent("evaluator", task, judge_gateway(10), on_event=lambda k, d: events.append((k, d)))
-    assert parse_score(reply.text)[0] is not None and parse_score(reply.text)[0] <= 2  # type: ignore[operator]
+    score = parse_score(reply.text)
+    assert score is not None and score <= 2
     assert [s.kind for s in reply.steps] == ["tool_call", "tool_result", "message"]
     assert [k for k, _ in events] == ["tool_call", "tool_result", "message"]
     assert events[0][1]["name"] == "neuron" and '"activation": "sigmoid"' in events[0][1]["arguments"]
@@ -67,4 +67,4 @@ async def test_a_task_the_course_cannot_check_is_graded_by_the_model(framework: 
     gateway = judge_gateway(0, free_reply=FREE_REVIEW)
     persona = get_persona("evaluator").model_copy(update={"framework": framework})
     reply = await run_agent(persona.name, "Grade this haiku: autumn moonlight.", gateway, framework=framework)  # type: ignore[arg-type]
-    assert parse_score(reply.text) == (9.0, "- reads well")
+    assert parse_score(reply.text) == 9.0 and parse_reasons(reply.text) == "- reads well"
