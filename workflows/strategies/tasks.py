@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field
 
+from agents.evals.suites import game24_rows, gsm8k_rows
 from tools.evals.gsm8k import gsm8k_correct, gsm8k_reference
 
 from .answers import extract_answer, normalize_answer
@@ -383,21 +384,14 @@ def game24_prompts() -> dict[str, str]:
     return prompts
 
 
-@cache
 def game24_puzzles() -> tuple[str, ...]:
     """All puzzles of 24.csv in file order (index 900-999 is the ToT paper's test set)."""
-    text = resources.files("workflows.data").joinpath("24.csv").read_text(encoding="utf-8")
-    import csv
-    import io
-
-    return tuple(row["Puzzles"].strip() for row in csv.DictReader(io.StringIO(text)))
+    return game24_rows()
 
 
-@cache
 def gsm8k_items() -> tuple[dict[str, str], ...]:
-    """The bundled GSM8K test-split sample: dicts with 'question' and 'answer'."""
-    text = resources.files("workflows.data").joinpath("gsm8k_sample.jsonl").read_text(encoding="utf-8")
-    return tuple(json.loads(line) for line in text.splitlines() if line.strip())
+    """The bundled GSM8K test split (1,319 items): dicts with 'question' and 'answer'."""
+    return gsm8k_rows()
 
 
 def get_task(name: str, **params: Any) -> Task:
