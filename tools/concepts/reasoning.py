@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Literal
 
@@ -10,23 +9,11 @@ from pydantic import Field, model_validator
 
 from tools.concepts._util import ConceptInput
 from tools.concepts.base import Concept, QuizItem
+from tools.evals.answers import normalize_answer
 
 # --------------------------------------------------------------------------- self-consistency
-
-_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
-
-
-def normalize_answer(raw: str) -> str:
-    """Lower-case, collapse whitespace, strip trailing sentence punctuation, canonicalise numbers.
-
-    '$1,000.00' → '1000', ' Eighteen ' → 'eighteen', '18.50' → '18.5'.
-    """
-    s = " ".join(raw.split()).lower().rstrip(".!?;:").strip()
-    num = s.lstrip("$").replace(",", "")
-    if _NUMBER.match(num):
-        value = float(num)
-        return str(int(value)) if value.is_integer() else repr(value)
-    return s
+# Answers are folded by the one normaliser (tools.evals.answers), the same one the CoT-SC
+# strategy votes with, so the concept lab and a real CoT-SC run elect the same winner.
 
 
 class SelfConsistencyInput(ConceptInput):

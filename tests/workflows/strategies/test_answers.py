@@ -73,3 +73,10 @@ def test_a_copied_placeholder_is_no_answer() -> None:
     assert extract_answer("20^12 = 648,573\nAnswer: <answer>") is None
     assert extract_answer("Answer: <answer>", numeric=True) is None
     assert extract_answer("so\nAnswer: 84") == "84"
+
+
+def test_strategies_and_the_concept_lab_share_the_one_normaliser() -> None:
+    from tools.concepts import reasoning
+    from tools.evals import answers
+
+    assert normalize_answer is answers.normalize_answer is reasoning.normalize_answer
