@@ -1,6 +1,7 @@
 """Build an AutoGen AssistantAgent for any persona from its framework-neutral definition.
 
-Tools: a persona's concept tools are attached only when the model really supports tool
+Tools: the concept tools `agents.concept_tools.shortlist_specs` picks for the task (the
+same shortlist the CrewAI adapter offers) are attached only when the model really supports tool
 calling (client.model_info["function_calling"], from the gateway's capabilities). On a
 model without tools they are skipped, not described in the prompt: nothing would execute
 a described call, so the model would only invent results. The system prompt then says no
@@ -12,10 +13,11 @@ from __future__ import annotations
 from autogen_agentchat.agents import AssistantAgent
 from autogen_core.model_context import TokenLimitedChatCompletionContext
 
+from agents.concept_tools import shortlist_specs
 from agents.personas import Persona
 
 from .client import GatewayChatCompletionClient
-from .tools import concept_function_tools
+from .tools import concept_function_tool
 
 NO_TOOLS_NOTE = (
     "No tools are available in this session: do not claim to have run or computed anything; "
@@ -30,13 +32,19 @@ def agent_name(persona: Persona) -> str:
 
 
 def build_agent(
-    persona: Persona, client: GatewayChatCompletionClient, *, tools: bool = True, name: str | None = None
+    persona: Persona,
+    client: GatewayChatCompletionClient,
+    *,
+    task: str = "",
+    tools: bool = True,
+    name: str | None = None,
 ) -> AssistantAgent:
-    """An AssistantAgent that streams tokens, uses the persona's tools if the model can, and
-    keeps its history within the model's context window."""
+    """An AssistantAgent that streams tokens, uses the persona's tools shortlisted for `task` if
+    the model can call them, and keeps its history within the model's context window."""
     wants_tools = tools and bool(persona.tools)
     can_call = bool(client.model_info["function_calling"])
-    agent_tools = concept_function_tools(persona.tools) if wants_tools and can_call else []
+    specs = shortlist_specs(persona.tools, task) if wants_tools and can_call else []
+    agent_tools = [concept_function_tool(spec) for spec in specs]
     system = persona.system_prompt()
     if wants_tools and not can_call:
         system = f"{system}\n{NO_TOOLS_NOTE}"

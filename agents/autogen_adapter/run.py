@@ -131,7 +131,7 @@ async def _turn(
         return await _evaluate(persona, task, client, usage, on_event)
     if persona.turn == "code" and persona.uses_sandbox:
         return await _code(persona, task, client, usage, on_event, sandbox_limits)
-    agent = build_agent(persona, client)
+    agent = build_agent(persona, client, task=task)
     trace = await drive(agent, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)
     text = trace.last_from(agent.name) or ""
     return _reply(persona, text, trace, usage, "timeout" if trace.timed_out else "completed")
@@ -145,7 +145,7 @@ async def _code(
     on_event: EventCallback | None,
     limits: SandboxLimits | None,
 ) -> AgentReply:
-    coder = build_agent(persona, client)
+    coder = build_agent(persona, client, task=task)
     executor = SandboxExecutorAgent("executor", sources=[coder.name], limits=limits)
     max_messages = 2 * persona.max_iterations
     termination = (
@@ -182,7 +182,7 @@ async def _evaluate(
         stop = "timeout" if trace.timed_out or grade is None else "completed"
         reply = _reply(persona, grade.render() if grade is not None else "", trace, usage, stop)
         return reply.model_copy(update={"grounding": grade.model_dump(mode="json") if grade is not None else None})
-    agent = build_agent(persona, client)
+    agent = build_agent(persona, client, task=task)
     deadline = time.monotonic() + persona.timeout_s  # the retry shares the persona's time budget
     trace = await drive(agent, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)
     text = trace.last_from(agent.name) or ""

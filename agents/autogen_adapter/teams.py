@@ -87,8 +87,8 @@ async def run_coding_team(
     usage: list[Usage] = []
     coder_client = await client_for(coder, gateway, usage, options)
     evaluator_client = await client_for(evaluator, gateway, usage, options)
-    coder_agent = build_agent(coder, coder_client, name="coder")
-    evaluator_agent = build_agent(evaluator, evaluator_client, name="evaluator")
+    coder_agent = build_agent(coder, coder_client, task=task, name="coder")
+    evaluator_agent = build_agent(evaluator, evaluator_client, task=task, name="evaluator")
     executor = SandboxExecutorAgent("executor", sources=["coder"], limits=sandbox_limits)
     approvals: list[bool] = []
     termination = (

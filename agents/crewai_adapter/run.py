@@ -15,7 +15,7 @@ from typing import Any
 from crewai import Agent, Crew, Process, Task
 from crewai.crews.crew_output import CrewOutput
 
-from agents.concept_tools import ToolSpec
+from agents.concept_tools import ToolSpec, shortlist_specs
 from agents.context_window import fit_agent_task
 from agents.llm.errors import GatewayError
 from agents.llm.gateway import Gateway
@@ -26,7 +26,7 @@ from .build import agent_llm, build_agent
 from .errors import AgentRunError, caused_by, find_agent_error
 from .events import EventCallback, EventSink, StepRecorder
 from .llm import GatewayLLM
-from .tools import concept_tool, shortlist_specs
+from .tools import concept_tool
 
 #: How long a timed-out run may take to unwind before we stop waiting for its thread.
 UNWIND_GRACE_S = 5.0
@@ -120,7 +120,7 @@ async def run_persona_crewai(
             return graded
     sink = EventSink(asyncio.get_running_loop(), on_event)
     info = await resolve_model_info(gateway, persona.model)
-    specs = shortlist_specs(persona.tools, task) if persona.tools else []
+    specs = shortlist_specs(persona.tools, task)
     agent, llm, recorder = persona_agent(persona, gateway, sink, info, specs)
     if specs and "tools" not in info.capabilities:
         # A model without native tools often fumbles ReAct; give it one real computed example

@@ -120,39 +120,6 @@ def concept_tools(names: Sequence[str] | None = None, *, observer: ToolObserver 
     return [concept_tool(spec, observer=observer) for spec in concept_tool_specs(list(names or []) or None)]
 
 
-_TERM = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_STOPWORDS = frozenset("a an and the of with for to in on by is it how what why explain example show me".split())
-
-
-def _terms(text: str) -> set[str]:
-    """Words of `text` (hyphenated terms such as "top-p" also split into parts), minus filler."""
-    terms: set[str] = set()
-    for term in _TERM.findall(text.lower()):
-        terms.add(term)
-        terms.update(term.split("-"))
-    return {t for t in terms if len(t) > 1 and t not in _STOPWORDS}
-
-
-def shortlist_specs(names: Sequence[str], text: str, *, limit: int = 3) -> list[ToolSpec]:
-    """The concepts most relevant to `text`, at most `limit` of them.
-
-    A persona with tools=["all"] would put ~30 JSON schemas into the prompt, more than a
-    small local model's whole context, so a turn offers only the concepts the task names.
-    A persona that lists concepts explicitly keeps exactly those.
-    """
-    specs = concept_tool_specs(list(names) or None)
-    if names and "all" not in names:
-        return specs
-    wanted = _terms(text)
-
-    def score(spec: ToolSpec) -> int:
-        concept = spec.concept
-        return len(wanted & _terms(f"{concept.name} {concept.name.replace('_', ' ')} {concept.title}"))
-
-    ranked = sorted((s for s in specs if score(s) > 0), key=score, reverse=True)
-    return ranked[:limit]
-
-
 __all__ = [
     "MAX_RESULT_CHARS",
     "ConceptTool",
@@ -160,5 +127,4 @@ __all__ = [
     "concept_tool",
     "concept_tool_class",
     "concept_tools",
-    "shortlist_specs",
 ]

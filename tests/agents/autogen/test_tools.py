@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from autogen_core import CancellationToken
 from autogen_core.tools import FunctionTool
@@ -10,7 +11,7 @@ from autogen_core.tools import FunctionTool
 from agents.autogen_adapter.build import NO_TOOLS_NOTE
 from agents.autogen_adapter.run import run_persona_autogen
 from agents.autogen_adapter.tools import concept_function_tools
-from agents.concept_tools import concept_tool_specs
+from agents.concept_tools import concept_tool_specs, shortlist_specs
 from agents.llm.backends.scripted import ScriptedBackend
 from agents.personas import get_persona
 
@@ -71,6 +72,12 @@ async def test_tutor_on_a_tool_model_calls_a_concept_tool() -> None:
     calls = [d for k, d in events if k == "tool_call"]
     assert calls == [{"source": "tutor", "name": "concept_softmax", "arguments": '{"logits": [2.0, 1.0, 0.1]}'}]
     assert len(reply.usage) == 2 == len(gateway.ledger.records)
+    # only the shortlisted tool is offered, not all ~30 concepts
+    backend = gateway.backend
+    assert isinstance(backend, ScriptedBackend)
+    offered = re.findall(r"^- (concept_\w+):", backend.prompts[0], re.MULTILINE)
+    shortlist = [s.name for s in shortlist_specs(["all"], "What is softmax of [2, 1, 0.1]?")]
+    assert offered == shortlist == ["concept_softmax"]
 
 
 async def test_tutor_on_a_model_without_tools_gets_no_tools_and_says_so() -> None:

@@ -1,4 +1,4 @@
-"""Parsers for free model text, and the tool shortlist that keeps small contexts small."""
+"""Parsers for free model text, and the concept tools generated for CrewAI."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from agents.crewai_adapter.parsing import (
     parse_rewritten_prompt,
     parse_tricks,
 )
-from agents.crewai_adapter.tools import concept_tool_class, concept_tools, shortlist_specs
+from agents.crewai_adapter.tools import concept_tool_class, concept_tools
 
 
 def test_pair_scores_are_fractions_of_the_one_parsers_scores() -> None:
@@ -43,13 +43,6 @@ def test_tools_are_generated_per_concept_with_their_input_model() -> None:
     assert type(softmax) is concept_tool_class(softmax.spec) and type(softmax).__name__ == "SoftmaxTool"  # type: ignore[attr-defined]
     assert softmax.args_schema.__name__ == "SoftmaxInput"
     assert '"probs"' in softmax.run(logits=[1.0, 2.0])
-
-
-def test_shortlist_picks_the_concepts_a_task_names() -> None:
-    assert [s.name for s in shortlist_specs(["all"], "Explain top-p with an example")] == ["concept_sampling"]
-    assert "concept_softmax" in [s.name for s in shortlist_specs(["all"], "softmax temperature")]
-    assert shortlist_specs(["all"], "hello there") == []
-    assert [s.name for s in shortlist_specs(["bpe"], "anything")] == ["concept_bpe"]
 
 
 def test_template_echoes_are_not_taken_as_questions() -> None:
