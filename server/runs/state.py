@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import StateSnapshot
+
+from workflows.checkpoint import InlineSqliteSaver
 
 from .serde import jsonable
 
@@ -76,45 +77,43 @@ def interrupts_by_task(snapshot: StateSnapshot) -> dict[str, list[dict[str, Any]
 
 
 class CheckpointOps:
-    """Bulk SQL on the saver's own tables, under the saver's lock."""
+    """Bulk SQL on the saver's own tables, in one transaction under the saver's lock."""
 
-    def __init__(self, saver: AsyncSqliteSaver) -> None:
+    def __init__(self, saver: InlineSqliteSaver) -> None:
         self.saver = saver
 
     async def copy_thread(self, source: str, target: str) -> None:
-        async with self.saver.lock:
+        with self.saver.transaction() as cur:
             for table, columns in (
                 ("checkpoints", "checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata"),
                 ("writes", "checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value"),
             ):
-                await self.saver.conn.execute(
+                cur.execute(
                     f"INSERT OR REPLACE INTO {table} (thread_id, {columns}) SELECT ?, {columns} FROM {table} "
                     "WHERE thread_id = ?",
                     (target, source),
                 )
-            await self.saver.conn.commit()
 
     async def delete_run(self, thread_id: str, run_id: str) -> int:
         """Remove every checkpoint (and its writes) that `run_id` created: a rollback."""
         where = "thread_id = ? AND json_extract(CAST(metadata AS TEXT), '$.run_id') = ?"
-        async with self.saver.lock:
-            await self.saver.conn.execute(
+        with self.saver.transaction() as cur:
+            cur.execute(
                 f"DELETE FROM writes WHERE thread_id = ? AND checkpoint_id IN "
                 f"(SELECT checkpoint_id FROM checkpoints WHERE {where})",
                 (thread_id, thread_id, run_id),
             )
-            cursor = await self.saver.conn.execute(f"DELETE FROM checkpoints WHERE {where}", (thread_id, run_id))
-            await self.saver.conn.commit()
-            return cursor.rowcount
+            cur.execute(f"DELETE FROM checkpoints WHERE {where}", (thread_id, run_id))
+            return int(cur.rowcount)
 
     async def has_run_checkpoint(self, thread_id: str, run_id: str) -> bool:
-        async with self.saver.lock:
-            cursor = await self.saver.conn.execute(
+        with self.saver.cursor(transaction=False) as cur:
+            cur.execute(
                 "SELECT 1 FROM checkpoints WHERE thread_id = ? AND "
                 "json_extract(CAST(metadata AS TEXT), '$.run_id') = ? LIMIT 1",
                 (thread_id, run_id),
             )
-            return await cursor.fetchone() is not None
+            return cur.fetchone() is not None
 
     async def delete_thread(self, thread_id: str) -> None:
         await self.saver.adelete_thread(thread_id)
