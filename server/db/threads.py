@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import asc, delete, desc
+from sqlalchemy import asc, bindparam, delete, desc
 from sqlmodel import col, select
 
 from .common import contains, iso, json_filters
 from .engine import Database
 from .models import RunEventRow, RunRow, ThreadRow, utcnow
 
+THREAD_EXISTS = select(ThreadRow.thread_id).where(ThreadRow.thread_id == bindparam("_thread_id"))
 SORTABLE = {"thread_id", "status", "created_at", "updated_at", "state_updated_at"}
 
 
@@ -34,8 +35,9 @@ class ThreadRepo:
         self.db = db
 
     def exists(self, thread_id: str) -> bool:
-        with self.db.read() as session:
-            return session.exec(select(ThreadRow.thread_id).where(ThreadRow.thread_id == thread_id)).first() is not None
+        """A core query, not an ORM session: every run on a thread asks this first."""
+        with self.db.engine.connect() as conn:
+            return conn.execute(THREAD_EXISTS, {"_thread_id": thread_id}).first() is not None
 
     def get(self, thread_id: str) -> ThreadRow | None:
         with self.db.read() as session:
