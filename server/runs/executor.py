@@ -106,7 +106,8 @@ def run_input(job: RunJob) -> Any:
 async def execute_run(manager: RunManager, job: RunJob) -> Outcome:
     graph = manager.graphs.get(job.graph_id)
     stream = job.stream
-    manager.runs.update(job.run_id, status="running", started_at=utcnow())  # the thread is busy since create
+    if not job.stored_running:  # a run that started when created is already stored as running
+        manager.runs.update(job.run_id, status="running", started_at=utcnow())
     stream.publish("metadata", {"run_id": job.run_id, "attempt": job.attempt})
     converter = StreamConverter(
         job.body.modes, run_id=job.run_id, thread_id=job.thread_id, graph_id=job.graph_id,
@@ -136,7 +137,8 @@ async def execute_run(manager: RunManager, job: RunJob) -> Outcome:
     busy = len(manager.active(job.thread_id)) > 1
     last = converter.last_values
     paused = False
-    if error is None and last is not None and "__interrupt__" not in last:
+    breakpoints = job.body.interrupt_before or job.body.interrupt_after  # a stop there leaves no `__interrupt__`
+    if error is None and last is not None and "__interrupt__" not in last and not breakpoints:
         values, interrupts = jsonable(last) or {}, {}  # finished: the last `values` chunk is the state
     else:  # paused or failed: read the checkpoint for pending tasks and their interrupts
         snapshot = await graph.aget_state(cast(RunnableConfig, {"configurable": {"thread_id": job.thread_id}}))

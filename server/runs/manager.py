@@ -2,21 +2,22 @@
 double-texting strategies, cancels, and resumes what a dead process left behind.
 
 Every run is an asyncio task. A run waits for the runs queued before it on its thread,
-then for a slot of the worker pool (Settings.max_workers), then executes. Status changes
-are written to SQLite before a stream is closed, so a client that sees the stream end
-and asks for the run always reads its final status.
+then for a slot of the worker pool (Settings.max_workers), then executes. A run that can
+start at once (idle thread, a free slot, no delay) takes its slot when it is created and is
+stored as `running` in the same write, which saves a transaction on the common path. Status
+changes are written to SQLite before a stream is closed, so a client that sees the stream
+end and asks for the run always reads its final status.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from agents.llm.gateway import Gateway
 from server.db import Database
@@ -26,6 +27,7 @@ from server.db.models import AssistantRow, RunRow, utcnow
 from server.db.runs import RunRepo
 from server.db.threads import ThreadRepo
 from server.errors import ApiError
+from workflows.checkpoint import InlineSqliteSaver
 from workflows.registry import get_workflow
 from workflows.runner import InvalidInput, check_input
 
@@ -54,6 +56,8 @@ class RunJob:
     attempt: int = 1
     task: asyncio.Task[None] | None = None
     cancel_action: str | None = None
+    holds_slot: bool = False
+    stored_running: bool = False  # took its slot when created, so it was inserted as running
     outcome: Outcome | None = None
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -63,7 +67,7 @@ class RunJob:
 
 
 class RunManager:
-    def __init__(self, db: Database, saver: AsyncSqliteSaver, gateway: Gateway, max_workers: int) -> None:
+    def __init__(self, db: Database, saver: InlineSqliteSaver, gateway: Gateway, max_workers: int) -> None:
         self.assistants = AssistantRepo(db)
         self.threads = ThreadRepo(db)
         self.runs = RunRepo(db)
@@ -72,7 +76,9 @@ class RunManager:
         self.graphs = GraphRegistry(saver)
         self.checkpoints = CheckpointOps(saver)
         self.gateway = gateway
-        self.slots = asyncio.Semaphore(max_workers)
+        self.max_workers = max_workers
+        self.busy = 0  # worker slots taken
+        self.waiters: collections.deque[asyncio.Future[None]] = collections.deque()  # runs waiting for a slot, in order
         self.lanes: dict[str, list[RunJob]] = {}
         self.jobs: dict[str, RunJob] = {}
 
@@ -147,10 +153,14 @@ class RunManager:
                 for job in active:
                     await self.cancel(job, strategy, wait=True)
         run_id = str(uuid.uuid4())
+        starts_now = (
+            not self.active(thread_id) and not body.after_seconds and not self.waiters and self.busy < self.max_workers
+        )
         row = RunRow(
             run_id=run_id, thread_id=thread_id, assistant_id=assistant.assistant_id, graph_id=assistant.graph_id,
             meta=body.metadata, multitask_strategy=body.multitask_strategy,
             kwargs=body.model_dump(mode="json", exclude_none=True),
+            status="running" if starts_now else "pending", started_at=utcnow() if starts_now else None,
         )
         self.runs.create(
             row,
@@ -160,6 +170,9 @@ class RunManager:
             },
         )
         job = RunJob(run_id, thread_id, assistant, body, self.hub.open(run_id), temporary=temporary)
+        if starts_now:
+            self.busy += 1
+            job.holds_slot = job.stored_running = True
         self._schedule(job)
         return job
 
@@ -167,6 +180,7 @@ class RunManager:
         self.lanes.setdefault(job.thread_id, []).append(job)
         self.jobs[job.run_id] = job
         job.task = asyncio.create_task(self._drive(job), name=f"run-{job.run_id}")
+        job.task.add_done_callback(lambda _: self._release(job))
 
     async def _drive(self, job: RunJob) -> None:
         try:
@@ -175,8 +189,8 @@ class RunManager:
                 await earlier.done.wait()
             if job.body.after_seconds:
                 await asyncio.sleep(job.body.after_seconds)
-            async with self.slots:
-                job.outcome = await execute_run(self, job)
+            await self._take_slot(job)
+            job.outcome = await execute_run(self, job)
         except asyncio.CancelledError:
             await self._cancelled(job)
         except Exception as exc:  # a bug in the executor must not leave a run "running"
@@ -193,6 +207,41 @@ class RunManager:
                     await self._drop_thread(job.thread_id)
             job.done.set()
             self._forget(job)
+
+    async def _take_slot(self, job: RunJob) -> None:
+        """Wait, in order, for a worker slot (a run that started when created already has one)."""
+        if job.holds_slot:
+            return
+        if self.busy < self.max_workers and not self.waiters:
+            self.busy += 1
+            job.holds_slot = True
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        try:
+            await waiter
+        finally:
+            if waiter.done() and not waiter.cancelled():
+                job.holds_slot = True  # handed over by _release, even if this task is being cancelled now
+            else:
+                with contextlib.suppress(ValueError):
+                    self.waiters.remove(waiter)
+
+    def _release(self, job: RunJob) -> None:
+        """Hand the run's slot to the first waiting run (or free it), and mark the run done.
+
+        A done-callback of the run's task, so it also runs for a task cancelled before it started."""
+        if job.holds_slot:
+            job.holds_slot = False
+            while self.waiters:
+                waiter = self.waiters.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)
+                    break
+            else:
+                self.busy -= 1
+        job.done.set()
+        self._forget(job)
 
     def _forget(self, job: RunJob) -> None:
         self.jobs.pop(job.run_id, None)
