@@ -13,13 +13,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from agents.errors import AgentRunError
 from agents.llm.errors import ContextLengthExceeded, GatewayError
 from agents.llm.gateway import Gateway
 from agents.llm.types import ChatMessage, ModelInfo
 from agents.personas.base import Persona
+
+T = TypeVar("T")
 
 #: Tokens kept free for the reply when the caller sets no max_tokens (the embedded backend's default).
 DEFAULT_REPLY_RESERVE = 512
@@ -139,9 +141,17 @@ async def context_length_of(gateway: Gateway, model: str | None = None) -> int |
 def counter_of(gateway: Gateway) -> TokenCounter:
     """The backend's own tokenizer when it has a synchronous one, else a 4-characters estimate.
 
-    It may block on the model's lock: call what uses it through `asyncio.to_thread`.
+    It may block on the model's lock (`gateway.counting_blocks`): call what uses it through `off_loop`.
     """
     return gateway.count_tokens_sync
+
+
+async def off_loop(gateway: Gateway, work: Callable[[], T]) -> T:
+    """Run token-counting `work` on a worker thread when the counter can block, else inline.
+
+    The hop costs more than counting with the scripted or estimating counters, which never wait.
+    """
+    return await asyncio.to_thread(work) if gateway.counting_blocks else work()
 
 
 def reply_max_tokens(gateway: Gateway, persona: Persona | None = None) -> int | None:
@@ -168,7 +178,7 @@ async def fit_chat(gateway: Gateway, messages: Sequence[ChatMessage], *, persona
         return fit_history(messages, context_length=window, count=count, reserve=reserve, fixed_tokens=fixed)
 
     try:
-        return await asyncio.to_thread(fit)
+        return await off_loop(gateway, fit)
     except ContextLengthExceeded as exc:
         what = "the last message with the agent's instructions" if persona else "the last message"
         raise ContextLengthExceeded.of(
@@ -196,13 +206,12 @@ async def fit_agent_task(
     count = counter_of(gateway)
     messages = [ChatMessage(role="system", content=persona.system_prompt()), ChatMessage(role="user", content=task)]
     try:
-        fit = await asyncio.to_thread(
-            fit_history,
-            messages,
-            context_length=window,
-            count=count,
-            reserve=MIN_REPLY_TOKENS,
-            fixed_tokens=AGENT_SCAFFOLD_TOKENS,
+        fit = await off_loop(
+            gateway,
+            lambda: fit_history(
+                messages, context_length=window, count=count, reserve=MIN_REPLY_TOKENS,
+                fixed_tokens=AGENT_SCAFFOLD_TOKENS,
+            ),
         )
     except ContextLengthExceeded as exc:
         error = ContextLengthExceeded.of(

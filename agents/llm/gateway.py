@@ -209,6 +209,11 @@ class Gateway:
             return int(counter(text))
         return max(1, (len(text) + 3) // 4) if text else 0
 
+    @property
+    def counting_blocks(self) -> bool:
+        """Whether `count_tokens_sync` may wait on a model lock (llama.cpp): then call it off the event loop."""
+        return bool(getattr(self.backend, "count_tokens_sync_blocks", False))
+
     async def list_models(self) -> list[ModelInfo]:
         return await self.backend.list_models()
 

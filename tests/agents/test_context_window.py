@@ -140,3 +140,38 @@ async def test_an_agent_task_too_long_for_the_window_fails_before_any_model_call
     assert backend.prompts == []
     report = await fit_agent_task(Gateway(backend), get_persona("tutor"), "Explain top-p")
     assert report["context_length"] == 2048 and report["tokens"] > AGENT_SCAFFOLD_TOKENS
+
+
+class LockedCounterBackend(ScriptedBackend):
+    """A scripted backend whose synchronous counter, like llama.cpp's, may wait on a model lock."""
+
+    count_tokens_sync_blocks = True
+    counted_on: set[int]
+
+    def count_tokens_sync(self, text: str) -> int:
+        import threading
+
+        self.counted_on.add(threading.get_ident())
+        return super().count_tokens_sync(text)
+
+
+async def test_fitting_runs_inline_unless_the_counter_can_block() -> None:
+    """The worker-thread hop is kept for a counter that can block the loop (embedded), and skipped
+    for ones that never wait (scripted, the Ollama estimate), where it cost more than the counting."""
+    import threading
+
+    from agents.llm.backends.embedded import EmbeddedBackend
+
+    assert EmbeddedBackend.count_tokens_sync_blocks is True
+    assert Gateway(ScriptedBackend([], context_length=4096)).counting_blocks is False
+
+    blocking = LockedCounterBackend([], context_length=4096)
+    blocking.counted_on = set()
+    fit = await fit_chat(Gateway(blocking), conversation(10))
+    assert fit.messages and threading.get_ident() not in blocking.counted_on  # counted on a worker thread
+
+    inline = LockedCounterBackend([], context_length=4096)
+    inline.counted_on = set()
+    inline.count_tokens_sync_blocks = False
+    await fit_chat(Gateway(inline), conversation(10))
+    assert inline.counted_on == {threading.get_ident()}  # counted on the loop's own thread

@@ -335,6 +335,8 @@ class EmbeddedBackend:
     async def count_tokens(self, text: str, model: str) -> int:
         return await self._run(lambda: len(self._load().tokenize(text.encode("utf-8"), add_bos=False)))
 
+    count_tokens_sync_blocks = True  # it takes the model's lock, held for a whole generation
+
     def count_tokens_sync(self, text: str) -> int:
         with self._lock:
             return len(self._load().tokenize(text.encode("utf-8"), add_bos=False))
