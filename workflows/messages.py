@@ -95,6 +95,14 @@ def normalise(raw: Any, where: str = "messages[0]") -> StoredMessage:
     return out
 
 
+def is_stored(raw: Any) -> bool:
+    """Already in the stored shape (as every message read back from a checkpoint is)."""
+    return (
+        type(raw) is dict and isinstance(raw.get("id"), str) and isinstance(raw.get("content"), str)
+        and raw.get("role") == ROLE_OF_TYPE.get(raw.get("type"))  # type: ignore[arg-type]
+    )
+
+
 def normalise_all(raw: Any) -> list[StoredMessage]:
     if isinstance(raw, (str, Mapping)):
         raw = [raw]
@@ -104,8 +112,13 @@ def normalise_all(raw: Any) -> list[StoredMessage]:
 
 
 def add_messages(left: Sequence[Any] | None, right: Any) -> list[StoredMessage]:
-    """State reducer: normalise new messages; one with an existing id replaces it, others append."""
-    merged = normalise_all(list(left or []))
+    """State reducer: normalise new messages; one with an existing id replaces it, others append.
+
+    The stored history is only re-checked, not rebuilt: it is normalised already, and
+    rebuilding it made every turn cost more the longer the thread.
+    """
+    kept = list(left or [])
+    merged = kept if all(is_stored(m) for m in kept) else normalise_all(kept)
     index = {m["id"]: i for i, m in enumerate(merged)}
     for message in normalise_all(right if right is not None else []):
         if message["id"] in index:
@@ -117,5 +130,5 @@ def add_messages(left: Sequence[Any] | None, right: Any) -> list[StoredMessage]:
 
 
 def to_chat(messages: Sequence[StoredMessage]) -> list[ChatMessage]:
-    """The gateway's view of stored messages."""
-    return [ChatMessage(role=m["role"], content=m["content"]) for m in messages]
+    """The gateway's view of stored messages (validated when stored, so not validated again)."""
+    return [ChatMessage.model_construct(role=m["role"], content=m["content"]) for m in messages]
