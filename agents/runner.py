@@ -1,4 +1,12 @@
-"""Run any persona in its default framework (or a chosen one) behind one async call.
+"""Run any persona in its default framework (or a chosen one) behind one async call, held to one contract.
+
+The persona contract, the same on CrewAI and AutoGen: a turn offers the tools
+`agents.concept_tools.shortlist_specs` picks for its task; an "answer" turn returns text,
+steps, usage and how the prompt fitted (`context`); a "code" turn's final program has run in
+the bwrap sandbox and the reply shows that program, its output and the run's steps
+(`agents.code_turn.ensure_final_run`); a "grade" turn's score is read by the one score
+parser (`tools.grading.score`). Answers are compared with the one normaliser
+(`tools.evals.answers`). The adapters drive their framework; this module applies the rest.
 
 CrewAI and AutoGen are imported only here, on demand, so start-up stays fast.
 """
@@ -8,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from agents.code_turn import ensure_final_run
 from agents.llm.gateway import Gateway
 from agents.llm.types import ChatMessage
 from agents.personas import AgentReply, Framework, Persona, get_persona
@@ -41,14 +50,30 @@ async def run_agent(
         persona = persona.model_copy(update={"framework": framework})
     if persona.grounded:
         return await run_grounded(persona, task, gateway, on_event=on_event, history=history or ())
-    prompt = task_with_history(task, history)
+    return await run_turn(persona, task_with_history(task, history), gateway, on_event=on_event)
+
+
+async def run_turn(
+    persona: Persona, task: str, gateway: Gateway, *, on_event: EventCallback | None = None
+) -> AgentReply:
+    """One ungrounded turn of `persona` in its framework, held to the persona contract (module docstring)."""
+    reply = await framework_turn(persona, task, gateway, on_event=on_event)
+    if persona.turn == "code" and persona.uses_sandbox:
+        return await ensure_final_run(reply, on_event=on_event)
+    return reply
+
+
+async def framework_turn(
+    persona: Persona, task: str, gateway: Gateway, *, on_event: EventCallback | None = None
+) -> AgentReply:
+    """The turn as the persona's framework runs it, before the contract is applied."""
     if persona.framework == "crewai":
         from agents.crewai_adapter.run import run_persona_crewai
 
-        return await run_persona_crewai(persona, prompt, gateway, on_event=on_event)
+        return await run_persona_crewai(persona, task, gateway, on_event=on_event)
     from agents.autogen_adapter.run import run_persona_autogen
 
-    return await run_persona_autogen(persona, prompt, gateway, on_event=on_event)
+    return await run_persona_autogen(persona, task, gateway, on_event=on_event)
 
 
 async def run_grounded(
@@ -92,14 +117,6 @@ async def _grounded_native(
     from agents.grounded.tutor import answer_question
 
     ungrounded = persona.model_copy(update={"grounded": False})
-    prompt = task_with_history(task, history)
-    if persona.framework == "crewai":
-        from agents.crewai_adapter.run import run_persona_crewai
-
-        reply = await run_persona_crewai(ungrounded, prompt, gateway, on_event=on_event)
-    else:
-        from agents.autogen_adapter.run import run_persona_autogen
-
-        reply = await run_persona_autogen(ungrounded, prompt, gateway, on_event=on_event)
+    reply = await run_turn(ungrounded, task_with_history(task, history), gateway, on_event=on_event)
     answer = await answer_question(task, gateway, history=history, on_event=on_event, write_prose=False)
     return merge_native_reply(reply, answer)

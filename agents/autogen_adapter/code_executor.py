@@ -7,14 +7,8 @@ import asyncio
 from autogen_core import CancellationToken
 from autogen_core.code_executor import CodeBlock, CodeExecutor, CodeResult
 
-from agents.sandbox import (
-    SandboxLimits,
-    SandboxMode,
-    SandboxResult,
-    SandboxUnavailable,
-    code_for_block,
-    run_python_async,
-)
+from agents.code_turn import run_program, sandbox_output
+from agents.sandbox import SandboxLimits, SandboxMode, SandboxResult, code_for_block
 
 #: AutoGen's own executors report a timeout as exit code 124, like coreutils' `timeout`.
 TIMEOUT_EXIT_CODE = 124
@@ -24,7 +18,8 @@ class SandboxCodeExecutor(CodeExecutor):
     """Runs python and sh blocks in order, each in a fresh sandbox; stops at the first failure.
 
     A sandbox that cannot be built is reported as a failed block (exit code 1, the reason
-    in the output), so the agent sees why nothing ran instead of the team crashing.
+    in the output), so the agent sees why nothing ran instead of the team crashing; runs go
+    through agents.code_turn.run_program, as the CrewAI coder's do.
     """
 
     def __init__(self, limits: SandboxLimits | None = None, mode: SandboxMode | None = None) -> None:
@@ -46,19 +41,16 @@ class SandboxCodeExecutor(CodeExecutor):
                 return CodeResult(exit_code=1, output="\n".join(outputs))
             result = await self._run(source, cancellation_token)
             self.last_results.append(result)
-            outputs.append(result.output if result.ok else result.summary())
+            outputs.append(sandbox_output(result))
             if not result.ok:
                 code = TIMEOUT_EXIT_CODE if result.timed_out else (result.exit_code or 1)
                 return CodeResult(exit_code=code, output="\n".join(outputs))
         return CodeResult(exit_code=0, output="\n".join(outputs))
 
     async def _run(self, source: str, token: CancellationToken) -> SandboxResult:
-        task = asyncio.ensure_future(run_python_async(source, self.limits, mode=self.mode))
+        task = asyncio.ensure_future(run_program(source, self.limits, self.mode))
         token.link_future(task)
-        try:
-            return await task
-        except SandboxUnavailable as exc:
-            return SandboxResult(exit_code=1, stdout="", stderr=f"sandbox refused: {exc}")
+        return await task
 
     async def start(self) -> None:
         """Nothing to start: every block gets a fresh sandbox."""

@@ -3,13 +3,12 @@
 AutoGen's CodeExecutorAgent without a model client only answers with the output text;
 this subclass also yields CodeGenerationEvent and CodeExecutionEvent (exit code
 included) so runs can stream and record what was executed, and it joins a message's
-python blocks into one program because every sandbox run starts fresh.
+python blocks into one program because every sandbox run starts fresh. Code is read out
+of messages by the rules both frameworks share (agents.code_turn).
 """
 
 from __future__ import annotations
 
-import ast
-import re
 from collections.abc import AsyncGenerator, Sequence
 
 from autogen_agentchat.agents import ApprovalRequest, ApprovalResponse, CodeExecutorAgent
@@ -24,15 +23,10 @@ from autogen_agentchat.messages import (
 from autogen_core import CancellationToken
 from autogen_core.code_executor import CodeBlock
 
-from agents.sandbox import PYTHON_LANGS, SHELL_LANGS, SandboxLimits, SandboxMode
+from agents import code_turn
+from agents.sandbox import SandboxLimits, SandboxMode
 
 from .code_executor import make_code_executor
-
-#: Any fenced block; an untagged fence counts as python (small models often omit the tag).
-_FENCED = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n([\s\S]*?)```")
-_OPEN_FENCE = re.compile(r"```[ \t]*(?:python3?|py)?[ \t]*\n")
-_CODE_START = re.compile(r"^(?:def |class |import |from \S+ import |print\(|for |while |if __name__)", re.MULTILINE)
-_MAX_TRIM_LINES = 200
 
 
 def approve_sandboxed(request: ApprovalRequest) -> ApprovalResponse:
@@ -41,49 +35,14 @@ def approve_sandboxed(request: ApprovalRequest) -> ApprovalResponse:
 
 
 def extract_code_blocks(text: str, *, unfenced: bool = True) -> list[CodeBlock]:
-    """The python and shell blocks of a markdown message, in order.
-
-    With `unfenced`, a message with no closed fence that still holds Python (small models
-    often skip the fence, or hit max_tokens before closing it) yields that Python.
-    """
-    blocks = []
-    for language, code in _FENCED.findall(text):
-        lang = language.strip().lower()
-        if lang in PYTHON_LANGS or lang in SHELL_LANGS:
-            blocks.append(CodeBlock(code=code, language=lang or "python"))
-    if not blocks and unfenced:
-        code = unfenced_python(text)
-        if code is not None:
-            blocks.append(CodeBlock(code=code, language="python"))
-    return blocks
-
-
-def unfenced_python(text: str) -> str | None:
-    """Python from the first code-looking line, cut to the longest prefix that parses."""
-    opening = _OPEN_FENCE.search(text)
-    if opening is not None:  # an opening fence that was never closed
-        text = text[opening.end() :]
-    start = _CODE_START.search(text)
-    if start is None:
-        return None
-    lines = text[start.start() :].splitlines()[:_MAX_TRIM_LINES]
-    while lines:
-        source = "\n".join(lines).strip()
-        try:
-            ast.parse(source)
-        except SyntaxError:
-            lines.pop()
-            continue
-        return source + "\n" if source else None
-    return None
+    """The python and shell blocks of a message as AutoGen CodeBlocks (rules: agents.code_turn)."""
+    return [CodeBlock(code=b.code, language=b.language) for b in code_turn.extract_code_blocks(text, unfenced=unfenced)]
 
 
 def merge_python_blocks(blocks: list[CodeBlock]) -> list[CodeBlock]:
     """One python program from all python blocks (later blocks use earlier definitions)."""
-    python = [b.code for b in blocks if b.language.strip().lower() in PYTHON_LANGS]
-    others = [b for b in blocks if b.language.strip().lower() not in PYTHON_LANGS]
-    merged = [CodeBlock(code="\n\n".join(python), language="python")] if python else []
-    return merged + others
+    neutral = [code_turn.Block(language=b.language, code=b.code) for b in blocks]
+    return [CodeBlock(code=b.code, language=b.language) for b in code_turn.merge_python_blocks(neutral)]
 
 
 class SandboxExecutorAgent(CodeExecutorAgent):
@@ -141,5 +100,4 @@ __all__ = [
     "approve_sandboxed",
     "extract_code_blocks",
     "merge_python_blocks",
-    "unfenced_python",
 ]

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 
@@ -17,6 +16,8 @@ from autogen_agentchat.conditions import FunctionalTermination, MaxMessageTermin
 from autogen_agentchat.messages import BaseAgentEvent, BaseChatMessage, CodeExecutionEvent
 from autogen_agentchat.teams import RoundRobinGroupChat
 
+from agents import code_turn
+from agents.code_turn import EXECUTOR, coder_text, extract_code_blocks, final_program
 from agents.context_window import fit_agent_task
 from agents.llm import Gateway, GenerationOptions, Usage
 from agents.personas import AgentReply, Persona
@@ -26,10 +27,9 @@ from tools.grading.score import parse_reasons, parse_score, render_grade
 from .build import build_agent
 from .client import GatewayChatCompletionClient
 from .events import EventCallback, RunTrace, drive
-from .executor import SandboxExecutorAgent, extract_code_blocks, merge_python_blocks
+from .executor import SandboxExecutorAgent
 from .grading import evaluate_grounded
 
-_DONE = re.compile(r"(?<![A-Za-z])DONE(?![A-Za-z])")
 FORMAT_NUDGE = (
     "Answer again in exactly this format: a first line 'SCORE: <0-10>', then 'REASONS:' "
     "followed by short bullet points."
@@ -49,9 +49,9 @@ def last_python(messages: Sequence[dict[str, str]], source: str) -> str:
     """The last python program `source` wrote (its message's python blocks joined)."""
     for message in reversed(messages):
         if message["source"] == source:
-            blocks = [b for b in merge_python_blocks(extract_code_blocks(message["content"])) if b.language == "python"]
-            if blocks:
-                return blocks[0].code
+            program = final_program(message["content"])
+            if program:
+                return program
     return ""
 
 
@@ -69,11 +69,7 @@ def said_done(source: str) -> FunctionalTermination:
 
     def check(messages: Sequence[BaseAgentEvent | BaseChatMessage]) -> bool:
         return any(
-            isinstance(m, BaseChatMessage)
-            and m.source == source
-            and _DONE.search(m.to_text()) is not None
-            and not extract_code_blocks(m.to_text())
-            for m in messages
+            isinstance(m, BaseChatMessage) and m.source == source and code_turn.said_done(m.to_text()) for m in messages
         )
 
     return FunctionalTermination(check)
@@ -89,9 +85,7 @@ def ran_cleanly(executor: str) -> FunctionalTermination:
         return any(
             isinstance(m, CodeExecutionEvent)
             and m.source == executor
-            and m.result.exit_code == 0
-            and m.result.output.strip() not in ("", "(no output)")
-            and not m.result.output.startswith("The script ran but produced no output")
+            and code_turn.ran_cleanly(m.result.exit_code, m.result.output)
             for m in messages
         )
 
@@ -146,7 +140,7 @@ async def _code(
     limits: SandboxLimits | None,
 ) -> AgentReply:
     coder = build_agent(persona, client, task=task)
-    executor = SandboxExecutorAgent("executor", sources=[coder.name], limits=limits)
+    executor = SandboxExecutorAgent(EXECUTOR, sources=[coder.name], limits=limits)
     max_messages = 2 * persona.max_iterations
     termination = (
         said_done(coder.name)
@@ -161,16 +155,12 @@ async def _code(
 
 
 def _coder_text(trace: RunTrace, coder: str) -> str:
-    """The solution, its last sandbox output and the coder's closing words."""
+    """The solution, its last sandbox output and the coder's closing words (rendered as on CrewAI)."""
     code = last_python(trace.messages, coder)
-    parts = [f"```python\n{code.rstrip()}\n```"] if code else []
-    if trace.executions:
-        last = trace.executions[-1]
-        parts.append(f"Output (exit code {last.exit_code}):\n{last.output.rstrip()}")
+    last = trace.executions[-1] if trace.executions else None
     final = trace.last_from(coder) or ""
-    if final and not extract_code_blocks(final):
-        parts.append(final.strip())
-    return "\n\n".join(parts) or final
+    closing = final if final and not extract_code_blocks(final) else ""
+    return coder_text(code, (last.exit_code, last.output) if last else None, closing) or final
 
 
 async def _evaluate(

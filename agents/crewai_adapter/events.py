@@ -19,7 +19,7 @@ from agents.personas import AgentStep
 
 logger = logging.getLogger(__name__)
 
-#: (kind, data): kind is "token", "tool_call", "tool_result" or "message".
+#: (kind, data): kind is "token", "tool_call", "tool_result", "message", "code" or "execution".
 EventCallback = Callable[[str, dict[str, Any]], None]
 
 
@@ -95,6 +95,12 @@ class StepRecorder:
 
     def message(self, text: str, **extra: Any) -> None:
         self._add("message", text, {"text": text, **extra})
+
+    def record(self, step: AgentStep, data: dict[str, Any]) -> None:
+        """A step another part of the turn produced (the sandbox running the coder's program), with its event."""
+        with self._lock:
+            self.steps.append(step)
+        self.sink.emit(step.kind, data)
 
 
 def _json(value: Any) -> str:

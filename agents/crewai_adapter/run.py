@@ -21,6 +21,7 @@ from agents.llm.errors import GatewayError
 from agents.llm.gateway import Gateway
 from agents.llm.types import GenerationOptions, ModelInfo
 from agents.personas import AgentReply, Persona
+from agents.sandbox import SandboxLimits
 
 from .build import agent_llm, build_agent
 from .errors import AgentRunError, caused_by, find_agent_error
@@ -103,6 +104,7 @@ async def run_persona_crewai(
     on_event: EventCallback | None = None,
     expected_output: str | None = None,
     context: str | None = None,
+    sandbox_limits: SandboxLimits | None = None,
 ) -> AgentReply:
     """One persona turn as a one-task sequential Crew.
 
@@ -110,8 +112,13 @@ async def run_persona_crewai(
     all (a small model's context cannot hold 30 schemas). Bounded by max_iter and an
     asyncio timeout of persona.timeout_s: stop_reason is "completed", "max_iterations"
     or "timeout" (text may then be empty). A failing backend raises AgentRunError.
-    A grading persona grades an answer the course can check with the grounded grader.
+    A grading persona grades an answer the course can check with the grounded grader; a
+    sandbox coder writes, runs and fixes its code in rounds (`agents.crewai_adapter.coding`).
     """
+    if persona.turn == "code" and persona.uses_sandbox:
+        from .coding import code_persona_crewai  # imports this module: loaded on first use
+
+        return await code_persona_crewai(persona, task, gateway, on_event=on_event, sandbox_limits=sandbox_limits)
     if persona.turn == "grade":
         from .grading import grade_persona_crewai  # imports this module: loaded on first use
 
