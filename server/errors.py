@@ -76,7 +76,8 @@ def describe_validation(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
             fields.append({"field": "body", "message": message, "type": "json_invalid"})
             parts.append(message)
             continue
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        path = list(err.get("loc", ()))  # only the first item says where (body, query, path): a field may be "query"
+        loc = [str(p) for p in (path[1:] if path[:1] in (["body"], ["query"], ["path"]) else path)]
         field = ".".join(loc) or "body"
         fields.append({"field": field, "message": err.get("msg", "invalid"), "type": err.get("type")})
         parts.append(f"{field}: {err.get('msg', 'invalid')}")

@@ -11,25 +11,25 @@ import uuid
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from server.db.assistants import as_api
 from server.db.models import AssistantRow
 from server.errors import MAX_OFFSET, ApiError
 from server.runs import RunManager
+from server.runs.checks import check_context
 from server.runs.graphs import graph_schemas
+from server.runs.schemas import RunnableConfigBody, StrictBody
 from server.runs.serde import jsonable
 from server.version import VERSION
 
 router = APIRouter(tags=["assistants"])
 
 
-class AssistantCreate(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class AssistantCreate(StrictBody):
     graph_id: str = Field(min_length=1)
     assistant_id: str | None = None
-    config: dict[str, Any] = Field(default_factory=dict)
+    config: RunnableConfigBody = Field(default_factory=lambda: RunnableConfigBody())
     context: dict[str, Any] = Field(default_factory=dict)
     metadata: dict[str, Any] = Field(default_factory=dict)
     if_exists: Literal["raise", "do_nothing"] = "raise"
@@ -37,20 +37,16 @@ class AssistantCreate(BaseModel):
     description: str | None = None
 
 
-class AssistantPatch(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class AssistantPatch(StrictBody):
     graph_id: str | None = None
-    config: dict[str, Any] | None = None
+    config: RunnableConfigBody | None = None
     context: dict[str, Any] | None = None
     metadata: dict[str, Any] | None = None
     name: str | None = None
     description: str | None = None
 
 
-class AssistantSearch(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class AssistantSearch(StrictBody):
     metadata: dict[str, Any] | None = None
     graph_id: str | None = None
     name: str | None = None
@@ -61,9 +57,7 @@ class AssistantSearch(BaseModel):
     select: list[str] | None = None
 
 
-class AssistantCount(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class AssistantCount(StrictBody):
     metadata: dict[str, Any] | None = None
     graph_id: str | None = None
     name: str | None = None
@@ -104,6 +98,7 @@ async def info() -> dict[str, Any]:
 async def create_assistant(body: AssistantCreate, request: Request) -> dict[str, Any]:
     manager = manager_of(request)
     _check_graph(manager, body.graph_id)
+    check_context(manager.graphs.get(body.graph_id), body.context)
     assistant_id = body.assistant_id or str(uuid.uuid4())
     existing = manager.assistants.get(assistant_id) if body.assistant_id else None
     if existing is not None and existing.assistant_id == assistant_id:
@@ -147,6 +142,9 @@ async def patch_assistant(assistant_id: str, body: AssistantPatch, request: Requ
     row = _found(manager, assistant_id)
     if body.graph_id:
         _check_graph(manager, body.graph_id)
+    if body.graph_id or body.context is not None:  # the context the assistant will have, on the graph it will run
+        context = body.context if body.context is not None else (row.context or {})
+        check_context(manager.graphs.get(body.graph_id or row.graph_id), context)
     changes: dict[str, Any] = {}
     for key, column in (("graph_id", "graph_id"), ("name", "name"), ("description", "description")):
         if getattr(body, key) is not None:

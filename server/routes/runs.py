@@ -15,23 +15,21 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from server.db.runs import as_api
 from server.errors import MAX_OFFSET, ApiError
 from server.runs import RunManager
+from server.runs.checks import check_run
 from server.runs.manager import RunJob
 from server.runs.modes import API_MODES
-from server.runs.schemas import RunCreate
+from server.runs.schemas import RunCreate, StrictBody
 
 router = APIRouter(tags=["runs"])
 ALWAYS_SENT = {"metadata", "error"}
 
 
-class CancelMany(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class CancelMany(StrictBody):
     thread_id: str | None = None
     run_ids: list[str] | None = None
     status: Literal["pending", "running", "all"] | None = None
@@ -101,7 +99,34 @@ def _stream_response(manager: RunManager, job: RunJob) -> EventSourceResponse:
     )
 
 
-async def _wait(job: RunJob) -> dict[str, Any]:
+async def _create(manager: RunManager, thread_id: str | None, body: RunCreate) -> RunJob:
+    """Refuse what the graph or thread cannot honour (before anything exists), then create the run."""
+    await check_run(manager, thread_id, body)
+    return await manager.create(thread_id, body)
+
+
+async def _disconnected(request: Request) -> None:
+    """Return once the client has gone: its body is read, so the next ASGI message is the disconnect."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _until_done_or_gone(manager: RunManager, job: RunJob, request: Request) -> None:
+    """on_disconnect=cancel for a waited run: a client that leaves before the run ends cancels it."""
+    gone = asyncio.ensure_future(_disconnected(request))
+    done = asyncio.ensure_future(job.done.wait())
+    try:
+        await asyncio.wait({gone, done}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in (gone, done):
+            waiter.cancel()
+    if gone.done() and not gone.cancelled() and not job.done.is_set():
+        await manager.cancel(job, "interrupt", wait=True)
+
+
+async def _wait(job: RunJob, manager: RunManager | None = None, request: Request | None = None) -> dict[str, Any]:
+    if manager is not None and request is not None and job.body.on_disconnect == "cancel":
+        await _until_done_or_gone(manager, job, request)
     await job.done.wait()
     return job.outcome.response() if job.outcome else {}
 
@@ -117,7 +142,7 @@ def _run(manager: RunManager, thread_id: str, run_id: str) -> Any:
 @router.post("/threads/{thread_id}/runs")
 async def create_run(thread_id: str, body: RunCreate, request: Request) -> JSONResponse:
     manager = manager_of(request)
-    job = await manager.create(thread_id, body)
+    job = await _create(manager, thread_id, body)
     row = _run(manager, job.thread_id, job.run_id)
     return JSONResponse(as_api(row), headers=_locations(job.thread_id, job.run_id))
 
@@ -125,14 +150,14 @@ async def create_run(thread_id: str, body: RunCreate, request: Request) -> JSONR
 @router.post("/threads/{thread_id}/runs/stream")
 async def stream_run(thread_id: str, body: RunCreate, request: Request) -> EventSourceResponse:
     manager = manager_of(request)
-    return _stream_response(manager, await manager.create(thread_id, body))
+    return _stream_response(manager, await _create(manager, thread_id, body))
 
 
 @router.post("/threads/{thread_id}/runs/wait")
 async def wait_run(thread_id: str, body: RunCreate, request: Request) -> JSONResponse:
     manager = manager_of(request)
-    job = await manager.create(thread_id, body)
-    return JSONResponse(await _wait(job), headers=_locations(job.thread_id, job.run_id))
+    job = await _create(manager, thread_id, body)
+    return JSONResponse(await _wait(job, manager, request), headers=_locations(job.thread_id, job.run_id))
 
 
 @router.get("/threads/{thread_id}/runs")
@@ -223,21 +248,21 @@ async def delete_run(thread_id: str, run_id: str, request: Request) -> Response:
 @router.post("/runs")
 async def create_stateless(body: RunCreate, request: Request) -> JSONResponse:
     manager = manager_of(request)
-    job = await manager.create(None, body)
+    job = await _create(manager, None, body)
     return JSONResponse(as_api(_run(manager, job.thread_id, job.run_id)), headers=_locations(job.thread_id, job.run_id))
 
 
 @router.post("/runs/stream")
 async def stream_stateless(body: RunCreate, request: Request) -> EventSourceResponse:
     manager = manager_of(request)
-    return _stream_response(manager, await manager.create(None, body))
+    return _stream_response(manager, await _create(manager, None, body))
 
 
 @router.post("/runs/wait")
 async def wait_stateless(body: RunCreate, request: Request) -> JSONResponse:
     manager = manager_of(request)
-    job = await manager.create(None, body)
-    return JSONResponse(await _wait(job), headers=_locations(job.thread_id, job.run_id))
+    job = await _create(manager, None, body)
+    return JSONResponse(await _wait(job, manager, request), headers=_locations(job.thread_id, job.run_id))
 
 
 @router.post("/runs/cancel", status_code=204)

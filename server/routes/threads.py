@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from langgraph.errors import InvalidUpdateError
+from pydantic import AfterValidator, Field, field_validator
 
 from server.db.threads import as_api
 from server.errors import MAX_OFFSET, ApiError
 from server.runs import RunManager
+from server.runs.schemas import CheckpointRef, StrictBody, not_supported
 from server.runs.serde import jsonable
 from server.runs.state import thread_config
 from server.runs.thread_state import ThreadStateService
@@ -19,24 +21,43 @@ router = APIRouter(tags=["threads"])
 ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
 
 
-class ThreadCreate(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class SuperstepUpdate(StrictBody):
+    values: dict[str, Any] | list[Any] | None = None
+    command: Any = None
+    as_node: str | None = None
 
+    @field_validator("command")
+    @classmethod
+    def _no_command(cls, value: Any) -> Any:
+        if value is not None:
+            raise not_supported("a superstep applies its values as the node's update")
+        return value
+
+
+class Superstep(StrictBody):
+    updates: list[SuperstepUpdate] = Field(default_factory=list)
+
+
+def _no_ttl(value: Any) -> Any:
+    if value is not None:
+        raise not_supported("threads are kept until deleted")
+    return value
+
+
+class ThreadCreate(StrictBody):
     thread_id: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     if_exists: Literal["raise", "do_nothing"] = "raise"
-    supersteps: list[dict[str, Any]] | None = None
+    supersteps: list[Superstep] | None = None
+    ttl: Annotated[Any, AfterValidator(_no_ttl)] = None
 
 
-class ThreadPatch(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class ThreadPatch(StrictBody):
     metadata: dict[str, Any] = Field(default_factory=dict)
+    ttl: Annotated[Any, AfterValidator(_no_ttl)] = None
 
 
-class ThreadSearch(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class ThreadSearch(StrictBody):
     metadata: dict[str, Any] | None = None
     values: dict[str, Any] | None = None
     ids: list[str] | None = None
@@ -46,48 +67,47 @@ class ThreadSearch(BaseModel):
     sort_by: Literal["thread_id", "status", "created_at", "updated_at", "state_updated_at"] | None = None
     sort_order: Literal["asc", "desc"] | None = None
     select: list[str] | None = None
+    extract: dict[str, str] | None = None
+
+    @field_validator("extract")
+    @classmethod
+    def _no_extract(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value:
+            raise not_supported("select whole fields with `select`", {})
+        return value
 
 
-class ThreadCount(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class ThreadCount(StrictBody):
     metadata: dict[str, Any] | None = None
     values: dict[str, Any] | None = None
     status: ThreadStatus | None = None
 
 
-class CheckpointRef(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    thread_id: str | None = None
-    checkpoint_ns: str = ""
-    checkpoint_id: str | None = None
-    checkpoint_map: dict[str, Any] | None = None
-
-
-class StateUpdate(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class StateUpdate(StrictBody):
     values: dict[str, Any] | list[Any] | None = None
     as_node: str | None = None
     checkpoint: CheckpointRef | None = None
     checkpoint_id: str | None = None
 
 
-class StateAtCheckpoint(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class StateAtCheckpoint(StrictBody):
     checkpoint: CheckpointRef
-    subgraphs: bool = False
+    subgraphs: bool = Field(default=False, description="no served graph has subgraphs: both values are the same")
+    select: list[str] | None = None
 
 
-class HistoryQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class ConfigRef(StrictBody):
+    """A checkpoint as LangGraph config (the JS SDK's `before`)."""
 
+    configurable: CheckpointRef
+
+
+class HistoryQuery(StrictBody):
     limit: int = Field(default=10, ge=1, le=1000)
-    before: str | CheckpointRef | None = None
+    before: str | CheckpointRef | ConfigRef | None = None
     metadata: dict[str, Any] | None = None
     checkpoint: CheckpointRef | None = None
+    select: list[str] | None = None
 
 
 def manager_of(request: Request) -> RunManager:
@@ -123,16 +143,35 @@ async def create_thread(body: ThreadCreate, request: Request) -> dict[str, Any]:
     if body.supersteps and not (isinstance(graph_id, str) and manager.graphs.has(graph_id)):
         raise ApiError(422, "invalid_input", "supersteps: need metadata.graph_id naming a loaded graph",
                        fields=[{"field": "metadata.graph_id", "message": "required with supersteps"}])
+    graph = manager.graphs.get(graph_id) if body.supersteps and isinstance(graph_id, str) else None
+    if graph is not None:
+        _check_nodes(graph, body.supersteps or [])
     row = manager.threads.create(thread_id, jsonable(body.metadata))
-    if body.supersteps and isinstance(graph_id, str):
-        graph = manager.graphs.get(graph_id)
+    if graph is not None:
         config = thread_config(thread_id)
-        for step in body.supersteps:
-            for update in step.get("updates", []):
-                config = await graph.aupdate_state(config, update.get("values"), as_node=update.get("as_node"))
+        try:
+            for step in body.supersteps or []:
+                for update in step.updates:
+                    config = await graph.aupdate_state(config, update.values, as_node=update.as_node)
+        except (InvalidUpdateError, ValueError, KeyError) as exc:  # values the graph cannot take: no thread
+            await state_of(request).delete(thread_id)
+            raise ApiError(422, "invalid_input", f"invalid input: supersteps: {exc}",
+                           fields=[{"field": "supersteps", "message": str(exc)}]) from None
         await manager.refresh_thread(thread_id)
         row = manager.threads.get(thread_id) or row
     return as_api(row)
+
+
+def _check_nodes(graph: Any, supersteps: list[Superstep]) -> None:
+    """Each update is applied as one of the graph's own nodes (LangGraph would raise mid-way)."""
+    nodes = [name for name in graph.nodes if not name.startswith("__")]
+    for i, step in enumerate(supersteps):
+        for j, update in enumerate(step.updates):
+            if update.as_node is not None and update.as_node not in nodes:
+                field = f"supersteps.{i}.updates.{j}.as_node"
+                message = f"no node named {update.as_node!r} (nodes: {', '.join(nodes)})"
+                raise ApiError(422, "invalid_input", f"invalid input: {field}: {message}",
+                               fields=[{"field": field, "message": message}])
 
 
 @router.post("/threads/search")
@@ -178,14 +217,19 @@ async def get_state(thread_id: str, request: Request) -> dict[str, Any]:
 
 @router.post("/threads/{thread_id}/state")
 async def update_state(thread_id: str, body: StateUpdate, request: Request) -> dict[str, Any]:
-    return await state_of(request).update_state(
-        thread_id, body.values, as_node=body.as_node, checkpoint=_ref(body.checkpoint, body.checkpoint_id)
-    )
+    try:
+        return await state_of(request).update_state(
+            thread_id, body.values, as_node=body.as_node, checkpoint=_ref(body.checkpoint, body.checkpoint_id)
+        )
+    except InvalidUpdateError as exc:  # e.g. `as_node` names no node of the graph
+        field = "as_node" if body.as_node else "values"
+        raise ApiError(422, "invalid_input", f"invalid input: {field}: cannot update state: {exc}",
+                       fields=[{"field": field, "message": str(exc)}]) from None
 
 
 @router.post("/threads/{thread_id}/state/checkpoint")
 async def state_at_checkpoint(thread_id: str, body: StateAtCheckpoint, request: Request) -> dict[str, Any]:
-    return await state_of(request).get_state(thread_id, _ref(body.checkpoint))
+    return _select(await state_of(request).get_state(thread_id, _ref(body.checkpoint)), body.select)
 
 
 @router.get("/threads/{thread_id}/state/{checkpoint_id}")
@@ -195,10 +239,15 @@ async def state_at_checkpoint_id(thread_id: str, checkpoint_id: str, request: Re
 
 @router.post("/threads/{thread_id}/history")
 async def history(thread_id: str, body: HistoryQuery, request: Request) -> list[dict[str, Any]]:
-    before = body.before.model_dump() if isinstance(body.before, CheckpointRef) else body.before
-    return await state_of(request).history(
+    before: str | dict[str, Any] | None
+    if isinstance(body.before, ConfigRef):
+        before = body.before.configurable.model_dump()
+    else:
+        before = body.before.model_dump() if isinstance(body.before, CheckpointRef) else body.before
+    states = await state_of(request).history(
         thread_id, limit=body.limit, before=before, metadata=body.metadata, checkpoint=_ref(body.checkpoint)
     )
+    return [_select(state, body.select) for state in states]
 
 
 @router.get("/threads/{thread_id}/history")

@@ -1,44 +1,101 @@
-"""Request bodies of the run endpoints, in LangGraph Server's shape (what langgraph-sdk sends).
+"""Request bodies of the run endpoints, in LangGraph Server's shape (what langgraph-sdk and
+agent-chat-ui send).
 
-Unknown extra fields are accepted and ignored (newer SDKs add some); known fields are
-validated so a bad value answers 422 naming the field.
+Nothing is silently ignored. Each field of LangGraph Server's run-create body is either
+implemented, or accepted only at the value that means "the default behaviour" (another
+value answers 422 naming the field and saying it is not supported); a key that is no field
+answers 422 naming it. What needs the graph (node names, context keys, the checkpoint) is
+checked by `server.runs.checks` before the run is created.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator, with_config
+from pydantic_core import PydanticCustomError
+from typing_extensions import TypedDict
 
 StreamModeName = Literal[
     "values", "updates", "messages", "messages-tuple", "custom", "events", "debug", "tasks", "checkpoints"
 ]
 MultitaskStrategy = Literal["reject", "interrupt", "rollback", "enqueue"]
+Durability = Literal["sync", "async", "exit"]
+
+#: Fields accepted only at their default: the values that mean it, and what the server does instead.
+DEFAULT_ONLY: dict[str, tuple[tuple[Any, ...], str]] = {
+    "webhook": ((None,), "webhooks are never called; poll the run or join its stream"),
+    "feedback_keys": ((None, []), "no LangSmith feedback is collected"),
+    "strict_resume": ((None, False), "a resume is not checked against the waiting interrupts"),
+    "langsmith_tracer": ((None,), "runs are not traced to LangSmith"),
+}
 
 
-class CommandBody(BaseModel):
-    """LangGraph's Command: `resume` answers an interrupt; `update`/`goto` steer the graph."""
+def not_supported(why: str, default: Any = None) -> PydanticCustomError:
+    """The error of a field given a value the server does not implement (its field is the location)."""
+    shown = "null" if default is None else repr(default)
+    return PydanticCustomError(
+        "not_supported", "not supported by this server ({why}); omit it or send {default}", {"why": why,
+                                                                                              "default": shown}
+    )
+
+
+class StrictBody(BaseModel):
+    """A request body that refuses keys it does not define (422 naming each) instead of ignoring them."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+@with_config(ConfigDict(extra="forbid"))
+class RunnableConfigBody(TypedDict, total=False):
+    """LangGraph's config as the SDKs type it: all three keys are applied (assistant's, then the run's)."""
+
+    tags: list[str]
+    recursion_limit: Annotated[int, Field(ge=1, le=100_000)]
+    configurable: dict[str, Any]
+
+
+class CheckpointRef(StrictBody):
+    """A checkpoint as the thread state returns it (agent-chat-ui drops `thread_id` before sending it back)."""
+
+    thread_id: str | None = None
+    checkpoint_ns: str = ""
+    checkpoint_id: str | None = None
+    checkpoint_map: dict[str, Any] | None = Field(
+        default=None, description="subgraph namespaces to checkpoint ids: derived from checkpoint_id, not read"
+    )
+
+    @field_validator("checkpoint_ns")
+    @classmethod
+    def _root_namespace(cls, value: str) -> str:
+        if value:
+            raise not_supported("no served graph has subgraphs, so the only namespace is the root one", "")
+        return value
+
+
+class CommandBody(StrictBody):
+    """LangGraph's Command: `resume` answers an interrupt; `update`/`goto` steer the graph."""
 
     resume: Any = None
     update: Any = None
     goto: Any = None
 
 
-class RunCreate(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class RunCreate(StrictBody):
     assistant_id: str = Field(min_length=1)
     input: Any = None
     command: CommandBody | None = None
-    config: dict[str, Any] = Field(default_factory=dict)
+    config: RunnableConfigBody = Field(default_factory=lambda: RunnableConfigBody())
     context: dict[str, Any] = Field(default_factory=dict)
     metadata: dict[str, Any] = Field(default_factory=dict)
     stream_mode: StreamModeName | list[StreamModeName] = "values"
-    stream_subgraphs: bool = False
-    stream_resumable: bool = False
-    checkpoint: dict[str, Any] | None = None
+    stream_subgraphs: bool = Field(
+        default=False, description="no served graph has subgraphs, so both values stream the same events"
+    )
+    stream_resumable: bool = Field(
+        default=False, description="every run's events are kept: any stream can be rejoined with Last-Event-ID"
+    )
+    checkpoint: CheckpointRef | None = None
     checkpoint_id: str | None = None
     interrupt_before: Literal["*"] | list[str] | None = None
     interrupt_after: Literal["*"] | list[str] | None = None
@@ -47,21 +104,34 @@ class RunCreate(BaseModel):
     on_completion: Literal["delete", "keep"] | None = None
     on_disconnect: Literal["cancel", "continue"] = "continue"
     after_seconds: float | None = Field(default=None, ge=0, le=86_400)
+    durability: Durability | None = None
+    checkpoint_during: bool | None = Field(default=None, description="deprecated: durability async (true) or exit")
     webhook: str | None = None
-    durability: Literal["sync", "async", "exit"] | None = None
+    feedback_keys: list[str] | None = None
+    strict_resume: bool | None = None
+    langsmith_tracer: dict[str, Any] | None = None
 
-    @field_validator("webhook")
+    @field_validator(*DEFAULT_ONLY)
     @classmethod
-    def _no_webhooks(cls, value: str | None) -> str | None:
-        """Accepting a webhook and never calling it would be a silent lie: refuse it."""
-        if value is not None:
-            raise ValueError("webhooks are not supported by this server; poll the run or join its stream")
+    def _default_only(cls, value: Any, info: ValidationInfo) -> Any:
+        """Accepting a value and never acting on it would be a silent lie: only the default passes."""
+        defaults, why = DEFAULT_ONLY[str(info.field_name)]
+        if value not in defaults:
+            raise not_supported(why, defaults[-1])
         return value
 
     @model_validator(mode="after")
-    def _input_or_command(self) -> RunCreate:
+    def _consistent(self) -> RunCreate:
         if self.input is not None and self.command is not None:
             raise ValueError("give either input or command, not both")
+        if self.checkpoint_during is not None:  # LangGraph's own mapping of the deprecated flag
+            implied: Durability = "async" if self.checkpoint_during else "exit"
+            if self.durability not in (None, implied):
+                raise ValueError(f"checkpoint_during={self.checkpoint_during} contradicts durability={self.durability}")
+            self.durability = implied
+        named = self.checkpoint.checkpoint_id if self.checkpoint else None
+        if named and self.checkpoint_id and named != self.checkpoint_id:
+            raise ValueError("checkpoint.checkpoint_id and checkpoint_id name different checkpoints")
         return self
 
     @property
@@ -72,8 +142,16 @@ class RunCreate(BaseModel):
     def checkpoint_config(self) -> dict[str, Any]:
         """The configurable keys that start the run from a given checkpoint (a fork)."""
         out: dict[str, Any] = {}
-        if self.checkpoint:
-            out.update({k: v for k, v in self.checkpoint.items() if k in ("checkpoint_id", "checkpoint_ns") and v})
+        if self.checkpoint and self.checkpoint.checkpoint_id:
+            out["checkpoint_id"] = self.checkpoint.checkpoint_id
         if self.checkpoint_id:
             out["checkpoint_id"] = self.checkpoint_id
         return out
+
+    @property
+    def fork_from(self) -> str | None:
+        """The checkpoint id the run starts from, if one is named."""
+        return self.checkpoint_config.get("checkpoint_id")
+
+
+__all__ = ["CheckpointRef", "CommandBody", "RunCreate", "RunnableConfigBody", "StrictBody", "not_supported"]

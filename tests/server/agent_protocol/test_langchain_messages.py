@@ -88,3 +88,38 @@ async def test_non_text_part_is_refused_naming_it(client: LangGraphClient) -> No
         assert 400 <= exc.response.status_code < 500
         result = exc.response.text
     assert "messages[0].content[0]" in str(result) and REPLY not in str(result)
+
+
+async def test_agent_chat_ui_session_with_the_js_sdk_bodies(api_url: str) -> None:
+    """useStream (fetchStateHistory: true) as @langchain/langgraph-sdk posts it: thread create, thread list,
+    history, a turn, the next turn from the thread head's checkpoint, and "regenerate" (no input, from the
+    parent checkpoint of the state that first showed the reply); undefined keys are simply absent."""
+    turn = {"stream_mode": ["values", "updates", "messages-tuple"], "stream_subgraphs": True,
+            "stream_resumable": True, "assistant_id": "chat", "on_disconnect": "continue"}
+    async with httpx.AsyncClient(base_url=api_url) as http:
+        thread = (await http.post("/threads", json={"metadata": {}})).json()["thread_id"]
+        listed = await http.post("/threads/search", json={"metadata": {"graph_id": "chat"}, "limit": 100, "offset": 0})
+        assert listed.status_code == 200
+        assert (await http.post(f"/threads/{thread}/history", json={"limit": 10})).json() == []
+
+        async def submit(**body: Any) -> str:
+            response = await http.post(f"/threads/{thread}/runs/stream", json={**turn, **body})
+            assert response.status_code == 200 and "event: error" not in response.text, response.text
+            return response.text
+
+        await submit(input={"messages": [human("hello", "m-1")]})
+        history = (await http.post(f"/threads/{thread}/history", json={"limit": 10})).json()
+        head = {k: v for k, v in history[0]["checkpoint"].items() if k != "thread_id"}
+        await submit(input={"messages": [human("hello again", "m-2")]}, checkpoint=head)
+        history = (await http.post(f"/threads/{thread}/history", json={"limit": 10})).json()
+        messages = history[0]["values"]["messages"]
+        assert [m["id"] for m in messages][:3] == ["m-1", messages[1]["id"], "m-2"] and len(messages) == 4
+
+        reply = messages[-1]["id"]
+        first_seen = [s for s in history if reply in [m["id"] for m in s["values"].get("messages", [])]][-1]
+        parent = {k: v for k, v in first_seen["parent_checkpoint"].items() if k != "thread_id"}
+        await submit(checkpoint=parent)
+        state = (await http.get(f"/threads/{thread}/state")).json()
+    regenerated = state["values"]["messages"]
+    assert [m["id"] for m in regenerated[:3]] == [m["id"] for m in messages[:3]]
+    assert len(regenerated) == 4 and regenerated[3]["type"] == "ai" and regenerated[3]["id"] != reply
