@@ -4,8 +4,9 @@ The persona contract, the same on CrewAI and AutoGen: a turn offers the tools
 `agents.concept_tools.shortlist_specs` picks for its task; an "answer" turn returns text,
 steps, usage and how the prompt fitted (`context`); a "code" turn's final program has run in
 the bwrap sandbox and the reply shows that program, its output and the run's steps
-(`agents.code_turn.ensure_final_run`); a "grade" turn's score is read by the one score
-parser (`tools.grading.score`). Answers are compared with the one normaliser
+(`agents.code_turn.ensure_final_run`); a "grade" turn's reply is "SCORE: n / REASONS: ..."
+read by the one score parser, asked for once more if the model forgot the format, else
+stopped as "no_score" (`agents.grade_turn`). Answers are compared with the one normaliser
 (`tools.evals.answers`). The adapters drive their framework; this module applies the rest.
 
 CrewAI and AutoGen are imported only here, on demand, so start-up stays fast.
@@ -13,10 +14,12 @@ CrewAI and AutoGen are imported only here, on demand, so start-up stays fast.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from agents.code_turn import ensure_final_run
+from agents.grade_turn import as_grade, has_grade, retry_task
 from agents.llm.gateway import Gateway
 from agents.llm.types import ChatMessage
 from agents.personas import AgentReply, Framework, Persona, get_persona
@@ -57,9 +60,12 @@ async def run_turn(
     persona: Persona, task: str, gateway: Gateway, *, on_event: EventCallback | None = None
 ) -> AgentReply:
     """One ungrounded turn of `persona` in its framework, held to the persona contract (module docstring)."""
+    started = time.monotonic()
     reply = await framework_turn(persona, task, gateway, on_event=on_event)
     if persona.turn == "code" and persona.uses_sandbox:
         return await ensure_final_run(reply, on_event=on_event)
+    if persona.turn == "grade":
+        return await _graded(persona, task, gateway, reply, on_event, persona.timeout_s - (time.monotonic() - started))
     return reply
 
 
@@ -74,6 +80,29 @@ async def framework_turn(
     from agents.autogen_adapter.run import run_persona_autogen
 
     return await run_persona_autogen(persona, task, gateway, on_event=on_event)
+
+
+async def _graded(
+    persona: Persona,
+    task: str,
+    gateway: Gateway,
+    reply: AgentReply,
+    on_event: EventCallback | None,
+    time_left: float,
+) -> AgentReply:
+    """A grade turn's reply in the one format; a free grade that forgot it is asked for once more.
+
+    The retry is a plain answer turn of the same persona (the grounded grader already answered
+    or had nothing to check) on the time the turn has left.
+    """
+    retry = reply.grounding is None and reply.stop_reason == "completed" and not has_grade(reply.text) and time_left > 0
+    if retry:
+        again = persona.model_copy(update={"turn": "answer", "timeout_s": time_left})
+        second = await framework_turn(again, retry_task(task, reply.text), gateway, on_event=on_event)
+        reply = second.model_copy(
+            update={"steps": [*reply.steps, *second.steps], "usage": [*reply.usage, *second.usage]}
+        )
+    return as_grade(reply)
 
 
 async def run_grounded(

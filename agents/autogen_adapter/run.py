@@ -3,13 +3,12 @@
 - a sandbox persona (the coder) writes code, a sandbox CodeExecutorAgent runs it and the
   coder reads the output and fixes errors, until it says DONE, runs out of messages or time;
 - the evaluator grades an answer the course can check with the grounded grader (agents.grading),
-  otherwise it answers once with a score and reasons (asked once more if it forgets the format);
+  otherwise it answers once (agents.runner reads its score, and asks once more if it forgot the format);
 - any other persona is one AssistantAgent turn (with its concept tools if the model has tools).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 from autogen_agentchat.conditions import FunctionalTermination, MaxMessageTermination, TimeoutTermination
@@ -22,18 +21,12 @@ from agents.context_window import fit_agent_task
 from agents.llm import Gateway, GenerationOptions, Usage
 from agents.personas import AgentReply, Persona
 from agents.sandbox import SandboxLimits
-from tools.grading.score import parse_reasons, parse_score, render_grade
 
 from .build import build_agent
 from .client import GatewayChatCompletionClient
 from .events import EventCallback, RunTrace, drive
 from .executor import SandboxExecutorAgent
 from .grading import evaluate_grounded
-
-FORMAT_NUDGE = (
-    "Answer again in exactly this format: a first line 'SCORE: <0-10>', then 'REASONS:' "
-    "followed by short bullet points."
-)
 
 
 async def client_for(
@@ -173,22 +166,9 @@ async def _evaluate(
         reply = _reply(persona, grade.render() if grade is not None else "", trace, usage, stop)
         return reply.model_copy(update={"grounding": grade.model_dump(mode="json") if grade is not None else None})
     agent = build_agent(persona, client, task=task)
-    deadline = time.monotonic() + persona.timeout_s  # the retry shares the persona's time budget
     trace = await drive(agent, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)
-    text = trace.last_from(agent.name) or ""
-    score, reasons = parse_score(text), parse_reasons(text)
-    left = deadline - time.monotonic()
-    if (score is None or not reasons) and not trace.timed_out and left > 0:
-        retry = await drive(agent, FORMAT_NUDGE, timeout_s=left, clients=[client], on_event=on_event)
-        trace.messages += retry.messages
-        trace.steps += retry.steps
-        trace.timed_out = retry.timed_out
-        text = retry.last_from(agent.name) or ""
-        score, reasons = parse_score(text), parse_reasons(text)
-    if score is None or not reasons:
-        stop = "timeout" if trace.timed_out else "no_score"
-        return _reply(persona, trace.last_from(agent.name) or "", trace, usage, stop)
-    return _reply(persona, render_grade(score, reasons), trace, usage, "completed")
+    stop = "timeout" if trace.timed_out else "completed"
+    return _reply(persona, trace.last_from(agent.name) or "", trace, usage, stop)
 
 
 def _reply(persona: Persona, text: str, trace: RunTrace, usage: list[Usage], stop_reason: str) -> AgentReply:
@@ -202,4 +182,4 @@ def _reply(persona: Persona, text: str, trace: RunTrace, usage: list[Usage], sto
     )
 
 
-__all__ = ["FORMAT_NUDGE", "client_for", "last_python", "run_persona_autogen", "stopped_by"]
+__all__ = ["client_for", "last_python", "run_persona_autogen", "stopped_by"]

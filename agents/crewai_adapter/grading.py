@@ -17,6 +17,7 @@ from typing import Any
 from crewai import Agent, Task
 from pydantic import PrivateAttr
 
+from agents.context_window import fit_agent_task
 from agents.grading import Grade, GradeResult, Reference, gateway_judge, grade_answer
 from agents.grading.request import GradingRequest, resolve_grading_task
 from agents.llm.gateway import Gateway
@@ -124,6 +125,7 @@ async def grade_persona_crewai(
     loop = asyncio.get_running_loop()
     recorder = StepRecorder(EventSink(loop, on_event), persona.name)
     info = await resolve_model_info(gateway, persona.model)
+    fitted = await fit_agent_task(gateway, persona, task, info)  # as every turn: fails at once if it cannot fit
     agent, llm = grading_agent(persona, gateway, loop, info, request, reference)
     record_computation(recorder, reference)
     crew_task = Task(description=task, expected_output=EXPECTED_OUTPUT, agent=agent)
@@ -136,6 +138,7 @@ async def grade_persona_crewai(
         usage=[*llm.usage, *agent.judge_usage],
         stop_reason=reason if text else "timeout",
         grounding=agent.grade.model_dump(mode="json") if agent.grade is not None else None,
+        context=fitted,
     )
 
 

@@ -120,11 +120,12 @@ async def run_persona_crewai(
 
         return await code_persona_crewai(persona, task, gateway, on_event=on_event, sandbox_limits=sandbox_limits)
     if persona.turn == "grade":
-        from .grading import grade_persona_crewai  # imports this module: loaded on first use
+        from .grading import EXPECTED_OUTPUT, grade_persona_crewai  # imports this module: loaded on first use
 
         graded = await grade_persona_crewai(persona, task, gateway, on_event=on_event)
         if graded is not None:
             return graded
+        expected_output = expected_output or EXPECTED_OUTPUT
     sink = EventSink(asyncio.get_running_loop(), on_event)
     info = await resolve_model_info(gateway, persona.model)
     specs = shortlist_specs(persona.tools, task)
