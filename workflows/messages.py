@@ -130,5 +130,5 @@ def add_messages(left: Sequence[Any] | None, right: Any) -> list[StoredMessage]:
 
 
 def to_chat(messages: Sequence[StoredMessage]) -> list[ChatMessage]:
-    """The gateway's view of stored messages (validated when stored, so not validated again)."""
-    return [ChatMessage.model_construct(role=m["role"], content=m["content"]) for m in messages]
+    """The gateway's view of stored messages."""
+    return [ChatMessage(role=m["role"], content=m["content"]) for m in messages]
