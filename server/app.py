@@ -20,8 +20,14 @@ from server.version import VERSION
 from server.warmup import ReadinessGate, deferred_api
 
 
-def create_app(settings: Settings | None = None, gateway: Gateway | None = None) -> FastAPI:
-    """Build the app; tests pass their own settings and gateway (e.g. a scripted one)."""
+def create_app(
+    settings: Settings | None = None, gateway: Gateway | None = None, *, settle_heap: bool = False
+) -> FastAPI:
+    """Build the app; tests pass their own settings and gateway (e.g. a scripted one).
+
+    `settle_heap` (set by `thinkroom serve`, the process that owns its heap) freezes what start-up
+    made once warm-up is done; see `server.warmup.settle_heap`.
+    """
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -41,6 +47,7 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.settle_heap = settle_heap
     install_error_handlers(app)
     install_security(app, settings)
     app.include_router(health.router)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -52,6 +53,19 @@ async def bring_up(app: FastAPI, settings: Settings, stack: AsyncExitStack) -> N
     from server.runs.lifecycle import agent_protocol
 
     await stack.enter_async_context(agent_protocol(app, settings))
+    if getattr(app.state, "settle_heap", False):
+        settle_heap()
+
+
+def settle_heap() -> None:
+    """Move everything start-up made (modules, routes, compiled graphs) out of the collector's reach.
+
+    A full collection then walks only what requests create: measured under 50 chat clients, each
+    one paused the server for 220-300 ms with ~0 objects freed, and set the p99; after
+    `gc.freeze()` they take 4-9 ms (bench/api.py). Collect first so start-up garbage is freed, not frozen.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 @asynccontextmanager

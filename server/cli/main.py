@@ -29,7 +29,8 @@ def serve(
     settings = settings_or_exit()
     from server.app import create_app
 
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+    app = create_app(settings, settle_heap=True)
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
 @app.command()

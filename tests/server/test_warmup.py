@@ -53,3 +53,32 @@ def test_a_failed_start_is_a_clear_503(tmp_path: Path, monkeypatch: pytest.Monke
         assert "no_such_module" in response.json()["error"]["message"]
         health = client.get("/health").json()
         assert health["status"] == "error" and health["ready"] is False
+
+
+def test_serve_settles_the_heap_after_warm_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`thinkroom serve` freezes start-up objects once the API is mounted (full collections then skip
+    them); an app built by a test or embedder does not touch its host process's collector."""
+    calls: list[bool] = []
+    monkeypatch.setattr(warmup, "settle_heap", lambda: calls.append(True))
+    with make_client(tmp_path, Gateway(ScriptedBackend([]))) as client:
+        assert client.get("/api/agents").status_code == 200  # after warm-up
+    assert calls == []
+
+    from agents.settings import Settings
+    from server.app import create_app
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/own.db", checkpoint_path=tmp_path / "own-checkpoints.db")
+    with TestClient(create_app(settings, Gateway(ScriptedBackend([])), settle_heap=True)) as client:
+        assert client.get("/api/agents").status_code == 200
+        assert calls == [True]
+
+
+def test_settle_heap_freezes_what_exists() -> None:
+    import gc
+
+    before = gc.get_freeze_count()
+    try:
+        warmup.settle_heap()
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
