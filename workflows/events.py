@@ -2,19 +2,22 @@
 
 Nodes call `emit(kind, **data)`; outside a graph run it is a no-op, so strategies and
 agents can emit unconditionally. `instrumented` wraps a node with start/end events that
-carry its duration and the model usage it caused.
+carry its duration and the model usage it caused, read from the gateway's usage ledger like
+a run's (`workflows.runner`) and a strategy's (`workflows.strategies.base.metered`).
 """
 
 from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
+from agents.llm.types import Usage
 from agents.llm.usage import collect_usage
+from workflows.strategies.base import UsageTotals
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
@@ -55,12 +58,14 @@ def emitter(node: str) -> Callable[[str, dict[str, Any]], None]:
     return send
 
 
-def usage_summary(records: list[Any]) -> dict[str, Any]:
+def usage_summary(records: Sequence[Usage]) -> dict[str, Any]:
+    """A run's or a node's usage as the API shows it: the totals of its ledger records (one sum for all)."""
+    totals = UsageTotals.of(records)
     return {
-        "calls": len(records),
-        "prompt_tokens": sum(r.prompt_tokens for r in records),
-        "completion_tokens": sum(r.completion_tokens for r in records),
-        "model_seconds": round(sum(r.wall_time_s for r in records), 4),
+        "calls": totals.calls,
+        "prompt_tokens": totals.prompt_tokens,
+        "completion_tokens": totals.completion_tokens,
+        "model_seconds": round(totals.model_wall_time_s, 4),
     }
 
 

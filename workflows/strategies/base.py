@@ -1,18 +1,25 @@
 """Shared result, usage and event types for the strategies.
 
-Usage is summed from each call's own ChatResult (not the gateway ledger), so concurrent
-runs on one gateway never mix their counts.
+Usage has one source: the gateway records every call in its usage ledger (and every failed
+call in the fault scope), and `metered()` reads the calls made inside it from there, the
+same way a run collects its usage (`workflows.runner`) and a node its own (`workflows.events`).
+Scopes follow asyncio tasks, so concurrent runs on one gateway never mix their counts, and a
+strategy's figures equal the run's whenever the run is the strategy.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agents.llm.types import ChatResult
+from agents.llm.errors import GatewayError
+from agents.llm.types import Usage
+from agents.llm.usage import collect_faults, collect_usage
 
 #: Optional event sink: emit(kind, data). A LangGraph node forwards these as custom events.
 Emit = Callable[[str, dict[str, Any]], None]
@@ -24,7 +31,12 @@ def emit_event(emit: Emit | None, kind: str, data: dict[str, Any]) -> None:
 
 
 class UsageTotals(BaseModel):
-    """What a strategy run cost, summed over its own model calls."""
+    """What some model calls cost, as the gateway's ledger recorded them.
+
+    `calls` are the calls the gateway recorded (each returned text and cost tokens);
+    `failed_calls` those that raised a backend fault. A reply that failed its JSON schema
+    was both: it cost tokens, then failed.
+    """
 
     calls: int = 0
     failed_calls: int = 0
@@ -32,15 +44,16 @@ class UsageTotals(BaseModel):
     completion_tokens: int = 0
     model_wall_time_s: float = Field(default=0.0, description="sum of per-call wall times (calls may overlap)")
 
-    def add(self, result: ChatResult) -> None:
-        self.calls += 1
-        self.prompt_tokens += result.usage.prompt_tokens
-        self.completion_tokens += result.usage.completion_tokens
-        self.model_wall_time_s += result.usage.wall_time_s
-
-    def add_failure(self) -> None:
-        self.calls += 1
-        self.failed_calls += 1
+    @classmethod
+    def of(cls, records: Sequence[Usage], faults: Sequence[GatewayError] = ()) -> UsageTotals:
+        """The totals of ledger records (from `collect_usage`) and faults (from `collect_faults`)."""
+        return cls(
+            calls=len(records),
+            failed_calls=len(faults),
+            prompt_tokens=sum(r.prompt_tokens for r in records),
+            completion_tokens=sum(r.completion_tokens for r in records),
+            model_wall_time_s=sum(r.wall_time_s for r in records),
+        )
 
     def merged(self, other: UsageTotals) -> UsageTotals:
         return UsageTotals(
@@ -54,6 +67,25 @@ class UsageTotals(BaseModel):
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass
+class Meter:
+    """The ledger's records (and faults) of the calls made inside one `metered()` block."""
+
+    records: list[Usage]
+    faults: list[GatewayError]
+
+    @property
+    def totals(self) -> UsageTotals:
+        return UsageTotals.of(self.records, self.faults)
+
+
+@contextmanager
+def metered() -> Iterator[Meter]:
+    """Read the usage of the model calls made in this block (and tasks it starts) from the ledger."""
+    with collect_usage() as records, collect_faults() as faults:
+        yield Meter(records, faults)
 
 
 class StrategyResult(BaseModel):
@@ -82,4 +114,4 @@ class Stopwatch:
         return time.perf_counter() - self._start
 
 
-__all__ = ["Emit", "StrategyResult", "UsageTotals", "emit_event"]
+__all__ = ["Emit", "Meter", "StrategyResult", "UsageTotals", "emit_event", "metered"]

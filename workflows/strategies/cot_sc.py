@@ -38,7 +38,7 @@ from agents.llm.gateway import Gateway
 from agents.llm.types import GenerationOptions
 
 from .answers import normalize_answer
-from .base import Emit, Stopwatch, StrategyResult, UsageTotals, emit_event
+from .base import Emit, Stopwatch, StrategyResult, UsageTotals, emit_event, metered
 from .config import CoTSCConfig
 from .tasks import GenericTask, Task, TaskSpec
 
@@ -55,9 +55,11 @@ class Sample(BaseModel):
     verified: bool | None = Field(default=None, description="the task's gold-free answer check; None = none")
     failed: bool = Field(default=False, description="the model call itself raised a GatewayError")
     error: str | None = None
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    wall_time_s: float = 0.0
+    usage: UsageTotals = Field(default_factory=UsageTotals, description="its call, as the gateway's ledger has it")
+
+    @property
+    def prompt_tokens(self) -> int:
+        return self.usage.prompt_tokens
 
 
 class CoTSCState(BaseModel):
@@ -189,11 +191,15 @@ async def draw_samples(
         seed = cfg.seed + index
         options = GenerationOptions(temperature=cfg.temperature, max_tokens=cfg.max_tokens, seed=seed)
         async with limit:
-            try:
-                result = await gateway.chat(sample_prompt(base_prompt, index, cfg.prefix_reuse), options=options)
-            except GatewayError as exc:
-                errors[index] = exc
-                return Sample(index=index, seed=seed, abstained=True, failed=True, error=f"{type(exc).__name__}: {exc}")
+            with metered() as meter:
+                try:
+                    result = await gateway.chat(sample_prompt(base_prompt, index, cfg.prefix_reuse), options=options)
+                except GatewayError as exc:
+                    errors[index] = exc
+                    result = None
+        if result is None:
+            error = f"{type(errors[index]).__name__}: {errors[index]}"
+            return Sample(index=index, seed=seed, abstained=True, failed=True, error=error, usage=meter.totals)
         answer = task.extract(result.text)
         normalised = normalize_answer(answer, numeric=task.numeric) if answer is not None else None
         return Sample(
@@ -205,9 +211,7 @@ async def draw_samples(
             abstained=not normalised,
             verified=task.check_answer(answer) if normalised else None,
             error=None if normalised else "no extractable answer",
-            prompt_tokens=result.usage.prompt_tokens,
-            completion_tokens=result.usage.completion_tokens,
-            wall_time_s=result.usage.wall_time_s,
+            usage=meter.totals,
         )
 
     samples = list(await asyncio.gather(*(one(i) for i in indices)))
@@ -227,13 +231,7 @@ def tally(state: CoTSCState, samples: list[Sample], emit: Emit | None = None) ->
     for sample in sorted(samples, key=lambda s: s.index):
         new.samples.append(sample)
         new.drawn += 1
-        if sample.failed:
-            new.usage.add_failure()
-        else:
-            new.usage.calls += 1
-            new.usage.prompt_tokens += sample.prompt_tokens
-            new.usage.completion_tokens += sample.completion_tokens
-            new.usage.model_wall_time_s += sample.wall_time_s
+        new.usage = new.usage.merged(sample.usage)
         if sample.abstained or sample.normalised is None:
             new.abstentions += 1
         else:

@@ -8,7 +8,7 @@ from agents.llm.gateway import Gateway
 from agents.llm.types import GenerationOptions
 
 from .answers import ANSWER_SCHEMA
-from .base import Emit, Stopwatch, StrategyResult, UsageTotals, emit_event
+from .base import Emit, Stopwatch, StrategyResult, emit_event, metered
 from .config import CoTConfig, DirectConfig
 from .tasks import Task
 
@@ -25,14 +25,14 @@ async def single_call(
 
     A failed call raises its GatewayError: with a single sample there is nothing to degrade to.
     """
-    watch, usage = Stopwatch(), UsageTotals()
+    watch = Stopwatch()
     options = GenerationOptions(temperature=config.temperature, max_tokens=config.max_tokens, seed=config.seed)
     schema: dict[str, Any] | None = None
     if config.structured and "json_schema" in (await gateway.model_info()).capabilities:
         schema = ANSWER_SCHEMA
     # one call is the whole strategy: its failure is the run's failure (GatewayError propagates)
-    result = await gateway.chat(prompt, options=options, json_schema=schema)
-    usage.add(result)
+    with metered() as meter:
+        result = await gateway.chat(prompt, options=options, json_schema=schema)
     text, parsed = result.text, result.parsed
     answer = task.extract(text, parsed=parsed)
     if answer is None and strategy == "direct" and text.strip():
@@ -43,7 +43,7 @@ async def single_call(
         raw=text,
         verified=task.verify(answer),
         trace={"prompt": prompt, "structured": schema is not None},
-        usage=usage,
+        usage=meter.totals,
         wall_time_s=watch.elapsed(),
     )
     emit_event(emit, f"{strategy}.answer", {"answer": answer, "verified": result_.verified})

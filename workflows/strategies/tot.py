@@ -35,9 +35,9 @@ from pydantic import BaseModel, Field
 
 from agents.llm.errors import GatewayError
 from agents.llm.gateway import Gateway
-from agents.llm.types import GenerationOptions
+from agents.llm.types import ChatResult, GenerationOptions
 
-from .base import Emit, Stopwatch, StrategyResult, UsageTotals, emit_event
+from .base import Emit, Stopwatch, StrategyResult, UsageTotals, emit_event, metered
 from .config import ToTConfig
 from .tasks import Task, TaskSpec, first_verdict, verdict_value, vote_counts
 
@@ -159,6 +159,23 @@ def init_tot(task: Task, config: ToTConfig | None = None) -> ToTState:
 Request = tuple[str, int, int, list[str] | None]  # prompt, seed, max_tokens, stop
 
 
+async def _chat(
+    state: ToTState, gateway: Gateway, prompt: str, options: GenerationOptions, schema: dict[str, Any] | None
+) -> ChatResult | None:
+    """One model call; its usage (and failure) as the gateway's ledger recorded it goes into the state.
+
+    A failure is noted in `errors` and yields None: the search goes on without that output.
+    """
+    with metered() as meter:
+        try:
+            return await gateway.chat(prompt, options=options, json_schema=schema)
+        except GatewayError as exc:
+            state.errors.append(f"{type(exc).__name__}: {exc}"[:300])
+            return None
+        finally:
+            state.usage = state.usage.merged(meter.totals)
+
+
 async def _calls(
     state: ToTState,
     gateway: Gateway,
@@ -172,13 +189,9 @@ async def _calls(
     async def one(prompt: str, seed: int, max_tokens: int, stop: list[str] | None) -> Any:
         options = GenerationOptions(temperature=state.config.temperature, max_tokens=max_tokens, seed=seed, stop=stop)
         async with limit:
-            try:
-                result = await gateway.chat(prompt, options=options, json_schema=schema)
-            except GatewayError as exc:
-                state.usage.add_failure()
-                state.errors.append(f"{type(exc).__name__}: {exc}"[:300])
-                return None
-        state.usage.add(result)
+            result = await _chat(state, gateway, prompt, options, schema)
+        if result is None:
+            return None
         return result.parsed if schema is not None else result.text
 
     return list(await asyncio.gather(*(one(*r) for r in requests)))
@@ -298,13 +311,9 @@ async def _choose(
         budget = CHOICE_OVERHEAD_TOKENS + max(len(step) for step in remaining)  # a token is at least a character
         options = GenerationOptions(temperature=state.config.temperature, max_tokens=budget, seed=seed)
         async with limit:
-            try:
-                result = await gateway.chat(prompt, options=options, json_schema=step_schema(remaining))
-            except GatewayError as exc:
-                state.usage.add_failure()
-                state.errors.append(f"{type(exc).__name__}: {exc}"[:300])
-                continue
-        state.usage.add(result)
+            result = await _chat(state, gateway, prompt, options, step_schema(remaining))
+        if result is None:
+            continue
         step = str(result.parsed["step"])  # the gateway validated it against the enum
         picked.append((step, "choice"))
         remaining.remove(step)
