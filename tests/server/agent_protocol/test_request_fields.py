@@ -230,3 +230,12 @@ def test_checkpoint_during_is_durability(client: TestClient) -> None:
     assert lengths[False] < lengths[True]
     contradiction = {"assistant_id": "chat", "input": HELLO, "checkpoint_during": True, "durability": "exit"}
     refused(client.post("/runs/wait", json=contradiction), "body", "contradicts")
+
+
+def test_after_seconds_holds_the_run_pending_until_then(client: TestClient, thread: str) -> None:
+    run = client.post(f"/threads/{thread}/runs", json={**CHAT, "after_seconds": 3600}).json()
+    assert run["status"] == "pending"
+    assert client.get(f"/threads/{thread}/runs/{run['run_id']}").json()["status"] == "pending"
+    assert client.post(f"/threads/{thread}/runs/{run['run_id']}/cancel", params={"wait": True}).status_code == 204
+    assert client.get(f"/threads/{thread}/runs/{run['run_id']}").json()["status"] == "interrupted"
+    assert client.get(f"/threads/{thread}/state").json()["values"] == {}  # it never ran
