@@ -4,7 +4,8 @@ AutoGen runs the coder in a team with a sandbox executor agent; CrewAI runs it a
 one-task crews. Both read code out of the model's text with the same rules (fenced, untagged
 or unfenced Python, as small models write it), run it with `run_program` (a sandbox that
 cannot run it is a failed run the coder can read, never a crash), stop on the same
-conditions and render the same reply. `ensure_final_run` is what `agents.runner` applies to
+conditions (a clean run; DONE once something has run; the round cap; the time budget) and
+render the same reply. `ensure_final_run` is what `agents.runner` applies to
 every code turn, so the program a reply shows is the program whose output it shows.
 """
 
@@ -33,8 +34,9 @@ EXECUTOR = "executor"
 
 EventCallback = Callable[[str, dict[str, Any]], Any]
 
-#: Any fenced block; an untagged fence counts as python (small models often omit the tag).
-_FENCED = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n([\s\S]*?)```")
+#: A fenced block: the opening fence's line holds nothing but the language tag (so a model's
+#: prose such as "one complete ```python code block" opens nothing); untagged counts as python.
+_FENCED = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[ \t]*\n([\s\S]*?)```")
 _OPEN_FENCE = re.compile(r"```[ \t]*(?:python3?|py)?[ \t]*\n")
 _CODE_START = re.compile(r"^(?:def |class |import |from \S+ import |print\(|for |while |if __name__)", re.MULTILINE)
 _DONE = re.compile(r"(?<![A-Za-z])DONE(?![A-Za-z])")
@@ -90,8 +92,11 @@ def unfenced_python(text: str) -> str | None:
 
 
 def merge_python_blocks(blocks: Sequence[Block]) -> list[Block]:
-    """One python program from all python blocks (later blocks use earlier definitions), then the others."""
-    python = [b.code for b in blocks if b.language.strip().lower() in PYTHON_LANGS]
+    """One python program from all python blocks (later blocks use earlier definitions), then the others.
+
+    A block repeated word for word (small models loop) is kept once, so it does not run twice.
+    """
+    python = list(dict.fromkeys(b.code for b in blocks if b.language.strip().lower() in PYTHON_LANGS))
     others = [b for b in blocks if b.language.strip().lower() not in PYTHON_LANGS]
     merged = [Block(language="python", code="\n\n".join(python))] if python else []
     return merged + others
@@ -106,7 +111,11 @@ def final_program(text: str) -> str | None:
 
 
 def said_done(text: str) -> bool:
-    """The coder said DONE without new code (code in the same message still has to run)."""
+    """The coder said DONE without new code (code in the same message still has to run).
+
+    Both frameworks count it only once some program has run: a small model's first reply
+    can be prose that merely mentions DONE.
+    """
     return _DONE.search(text) is not None and not extract_code_blocks(text)
 
 

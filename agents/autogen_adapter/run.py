@@ -58,12 +58,17 @@ def stopped_by(trace: RunTrace) -> str:
 
 
 def said_done(source: str) -> FunctionalTermination:
-    """Stop when `source` says DONE without new code (code in the same message still gets run)."""
+    """Stop when `source` says DONE without new code, once some code has run (code in the same
+    message still gets run; a first reply that only mentions DONE is no result)."""
+    ran: list[bool] = []
 
     def check(messages: Sequence[BaseAgentEvent | BaseChatMessage]) -> bool:
-        return any(
-            isinstance(m, BaseChatMessage) and m.source == source and code_turn.said_done(m.to_text()) for m in messages
-        )
+        for m in messages:
+            if isinstance(m, CodeExecutionEvent):
+                ran.append(True)
+            elif isinstance(m, BaseChatMessage) and m.source == source and ran and code_turn.said_done(m.to_text()):
+                return True
+        return False
 
     return FunctionalTermination(check)
 

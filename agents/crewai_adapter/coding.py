@@ -4,7 +4,7 @@ AutoGen runs the coder in a team with a sandbox executor agent. Here each round 
 one-task crew for the coder, and between rounds its program runs in the same bubblewrap
 sandbox (agents.code_turn.run_program); the next round's task carries the program and what
 the sandbox reported. The turn stops on AutoGen's conditions: a clean run (exit code 0 with
-output) or DONE without new code ("done"), the round cap of persona.max_iterations
+output) or DONE without new code once something has run ("done"), the round cap of persona.max_iterations
 ("max_messages"), or the time budget ("timeout"); the reply is rendered the same way.
 """
 
@@ -35,7 +35,8 @@ from agents.sandbox import SandboxLimits
 from .events import EventCallback, EventSink, StepRecorder
 from .run import persona_agent, resolve_model_info, run_one_task
 
-CODE_OUTPUT = "One complete ```python code block that solves the task and prints a check of it."
+#: No backticks here: a small model echoes this line, and an echoed fence would read as code.
+CODE_OUTPUT = "One complete Python program in a python code block that solves the task and prints a check of it."
 
 
 def fix_description(task: str, program: str, report: str) -> str:
@@ -82,7 +83,7 @@ async def code_persona_crewai(
             break
         code = final_program(last_text)
         if code is None:
-            if said_done(last_text):
+            if last_run is not None and said_done(last_text):
                 closing, stop = last_text, "done"
                 break
             description = code_again_description(task)

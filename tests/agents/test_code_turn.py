@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from agents.code_turn import (
     NO_OUTPUT,
+    Block,
     coder_text,
     ensure_final_run,
+    extract_code_blocks,
     final_program,
+    merge_python_blocks,
     ran_cleanly,
     reported_output,
     run_program,
@@ -41,6 +44,17 @@ def test_only_a_run_that_printed_is_clean() -> None:
     assert (
         not ran_cleanly(1, "42\n") and not ran_cleanly(0, reported_output(0, "")) and not ran_cleanly(0, "(no output)")
     )
+
+
+def test_prose_naming_a_fence_opens_no_code_block() -> None:
+    echoed = "2. Your answer should be one complete ```python code block that prints a check.\n3. Be brief."
+    assert extract_code_blocks(echoed) == []
+    assert extract_code_blocks(f"Answer: ```python\n{PROGRAM}```") == [Block("python", PROGRAM)]
+
+
+def test_a_block_repeated_word_for_word_runs_once() -> None:
+    looped = [Block("python", PROGRAM), Block("python", "x = 1\n"), Block("python", PROGRAM)]
+    assert merge_python_blocks(looped) == [Block("python", f"{PROGRAM}\n\nx = 1\n")]
 
 
 def test_done_counts_only_without_new_code() -> None:

@@ -127,6 +127,19 @@ async def test_a_coder_stopped_by_its_cap_still_has_its_final_program_run() -> N
     assert coder_steps(replies["crewai"]) == coder_steps(replies["autogen"])
 
 
+@needs_bwrap
+async def test_done_counts_only_once_something_has_run() -> None:
+    replies = {}
+    for framework in FRAMEWORKS:
+        rule = {"pattern": CODER, "responses": ["I will say DONE when it works.", SILENT, "It works. DONE"]}
+        gateway, _ = scripted([rule])
+        replies[framework] = await run_agent("coder", CODE_TASK, gateway, framework=framework)  # type: ignore[arg-type]
+    crewai, autogen = replies["crewai"], replies["autogen"]
+    assert crewai.stop_reason == autogen.stop_reason == "done" and len(crewai.usage) == len(autogen.usage) == 3
+    assert crewai.text == autogen.text and crewai.text.endswith("It works. DONE")
+    assert [s.kind for s in crewai.steps if s.kind in ("code", "execution")] == ["code", "execution"]
+
+
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_a_turn_offers_the_shortlisted_tools(framework: str) -> None:
     gateway, backend = scripted(

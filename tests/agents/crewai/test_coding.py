@@ -13,12 +13,15 @@ TASK = "Print the answer to six times seven"
 
 
 @needs_bwrap
-async def test_a_reply_without_code_is_asked_for_code_and_done_ends_the_turn(event_log: EventLog) -> None:
-    gateway, backend = scripted([{"pattern": CODER, "responses": ["Let me think about it.", "DONE"]}])
+async def test_a_reply_without_code_is_asked_for_code_and_done_counts_after_a_run(event_log: EventLog) -> None:
+    silent = "```python\nanswer = 6 * 7\n```"
+    rule = {"pattern": CODER, "responses": ["I will say DONE when it works.", silent, "It works. DONE"]}
+    gateway, backend = scripted([rule])
     reply = await code_persona_crewai(get_persona("coder"), TASK, gateway, on_event=event_log)
-    assert reply.stop_reason == "done" and reply.text == "DONE" and len(reply.usage) == 2
-    assert "no Python code to run" in backend.prompts[1]
-    assert "execution" not in event_log.kinds()
+    assert reply.stop_reason == "done" and len(reply.usage) == 3
+    assert "no Python code to run" in backend.prompts[1] and "produced no output" in backend.prompts[2]
+    assert reply.text.startswith("```python\nanswer = 6 * 7\n```\n\nOutput (exit code 0):\nThe script ran but")
+    assert reply.text.endswith("It works. DONE") and event_log.kinds().count("execution") == 1
 
 
 @needs_bwrap
