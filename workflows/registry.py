@@ -9,7 +9,7 @@ from typing import Any
 
 from langgraph.graph import StateGraph
 
-from workflows.graphs import chat, code, lesson, prompt_lab, reason
+from workflows.graphs import chat, code, eval, lesson, prompt_lab, reason
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,14 @@ WORKFLOWS: dict[str, WorkflowSpec] = {
     ),
     "code": WorkflowSpec(
         "code", "The AutoGen coding team writes, runs (sandboxed) and reviews code.", code.build, question_key="task"
+    ),
+    "eval": WorkflowSpec(
+        "eval",
+        "Score a benchmark suite (humaneval, gsm8k, game24, quiz, a JSONL file) with reference, strategy and agent "
+        "columns; checkpointed after every item.",
+        eval.build,
+        question_key="suite",
+        check_input=eval.check_input,
     ),
 }
 

@@ -1,0 +1,240 @@
+"""`thinkroom eval run`: score a benchmark suite with reference, strategy and agent columns, resumably.
+
+An evaluation is an ordinary `eval` workflow run, in-process through `workflows.runner`
+with the SQLite checkpointer, so each item's result is saved as soon as it is scored.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from agents.llm.gateway import Gateway
+
+from .common import console, err_console, fail, run_with_gateway, settings_or_exit
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+
+app = typer.Typer(help="Evaluate strategies, agents and models on benchmark suites.", no_args_is_help=True)
+#: Listed here so `--help` needs no import of the suites (checked against agents.evals.suites in tests).
+SUITES = ("humaneval", "gsm8k", "game24", "quiz")
+STRATEGIES = ("direct", "cot", "cot_sc", "tot")
+RESUME_HELP = """\
+Every run has a run id (printed first; --run-id names it). Each item's result is checkpointed
+as soon as it is scored, so a run that was killed or failed continues where it stopped:
+
+  thinkroom eval run --resume RUN_ID      (SUITE and the column flags come from the run)
+
+Running `thinkroom eval run SUITE ... --run-id RUN_ID` again with the same suite and flags
+continues it too, skipping the finished items; a finished run just prints its table again.
+"""
+
+
+def spec_input(
+    suite: str, strategies: list[str], models: list[str], agent: str | None, reference: bool,
+    limit: int | None, offset: int, samples: int, seed: int, workers: int, timeout_s: float,
+) -> dict[str, Any]:
+    """The `eval` workflow's input for the command line's arguments (a .jsonl path is read here)."""
+    unknown = [s for s in strategies if s not in STRATEGIES]
+    if unknown:
+        fail(f"unknown strategy {unknown[0]!r}; choose from {', '.join(STRATEGIES)}")
+    graph_input: dict[str, Any] = {
+        "strategies": strategies, "models": models, "agent": agent, "reference": reference, "limit": limit,
+        "offset": offset, "samples": samples, "seed": seed, "workers": workers, "timeout_s": timeout_s,
+    }
+    if suite in SUITES:
+        return {"suite": suite, **graph_input}
+    path = Path(suite)
+    if suite.endswith(".jsonl") or path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"cannot read suite {suite}: {exc}")
+        from tools.evals.jsonl import SuiteErrors, parse_suite
+
+        try:
+            parse_suite(text, suite)
+        except SuiteErrors as exc:
+            fail(str(exc))
+        return {"suite": "jsonl", "suite_path": suite, "suite_text": text, **graph_input}
+    fail(f"unknown suite {suite!r}; choose one of {', '.join(SUITES)} or a .jsonl file")
+
+
+class EvalProgress:
+    """A progress bar with every column's running accuracy, fed by the run's `eval.item` events."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task = progress.add_task("eval", total=None, accuracy="")
+        self.counts: dict[str, list[int]] = {}
+        self.done = 0
+
+    def seed(self, results: list[dict[str, Any]], total: int) -> None:
+        """Items a resumed run had already finished."""
+        for result in results:
+            self.count({cid: bool(o["correct"]) for cid, o in result["outputs"].items()})
+        self.progress.update(self.task, total=total, completed=self.done, accuracy=self.line())
+
+    def count(self, correct: dict[str, bool]) -> None:
+        self.done += 1
+        for column_id, right in correct.items():
+            tally = self.counts.setdefault(column_id, [0, 0])
+            tally[0] += right
+            tally[1] += 1
+
+    def line(self) -> str:
+        return "  ".join(f"{cid} {c / n:.0%}" for cid, (c, n) in self.counts.items() if n)
+
+    def handle(self, _: str, event: Any) -> None:
+        kind, data = event.get("kind"), event.get("data", {})
+        if kind == "eval.start":
+            self.progress.update(self.task, total=data.get("total"), description=str(data.get("suite")))
+        elif kind == "eval.item":
+            self.count(data.get("correct", {}))
+            self.progress.update(self.task, total=data.get("total"), completed=self.done, accuracy=self.line())
+
+
+def finished_results(snapshot: Any) -> list[dict[str, Any]]:
+    """The item results a checkpoint holds: the state's, and those of steps that ended before a kill."""
+    found = dict((snapshot.values or {}).get("results") or {})
+    for task in snapshot.tasks:
+        if task.name == "item" and isinstance(task.result, dict):
+            found.update(task.result.get("results") or {})
+    return list(found.values())
+
+
+async def drive(gateway: Gateway, run_id: str, graph_input: dict[str, Any] | None) -> dict[str, Any]:
+    """Start (graph_input) or continue (None) the run; returns its final state values."""
+    from workflows.checkpoint import open_checkpointer
+    from workflows.context import WorkflowContext
+    from workflows.registry import get_workflow
+    from workflows.runner import check_input, compile_workflow, run_workflow
+
+    settings = settings_or_exit()
+    spec = get_workflow("eval")
+    async with open_checkpointer(settings.checkpoint_path) as saver:
+        graph = compile_workflow("eval", saver)
+        config: RunnableConfig = {"configurable": {"thread_id": run_id}, "metadata": {"workflow": "eval"}}
+        snapshot = await graph.aget_state(config)
+        if graph_input is not None:
+            check_input(spec, graph, graph_input)  # one line naming the field, exit 2
+            if (snapshot.values or {}).get("spec") is not None:  # this run id exists: continue it
+                refuse_another_spec(snapshot.values["spec"], graph_input, run_id)
+                graph_input = None
+        elif not snapshot.values:
+            fail(f"no eval run {run_id!r} in {settings.checkpoint_path}")
+        columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TextColumn("{task.fields[accuracy]}")]
+        with Progress(*columns, console=err_console, transient=False) as progress:
+            view = EvalProgress(progress)
+            if snapshot.values and graph_input is None:
+                view.seed(finished_results(snapshot), len(snapshot.values.get("item_ids") or []))
+            if graph_input is not None or snapshot.next:
+                await run_workflow(
+                    spec, graph, graph_input, config=config, context=WorkflowContext(gateway),
+                    on_part=view.handle, stream_mode=["custom"],
+                )
+        return dict((await graph.aget_state(config)).values)
+
+
+def refuse_another_spec(stored: dict[str, Any], graph_input: dict[str, Any], run_id: str) -> None:
+    """An existing run id continues only with the suite and flags it was started with."""
+    from workflows.graphs.eval import parse_spec
+
+    if parse_spec(graph_input).model_dump() != stored:
+        fail(f"run {run_id!r} exists with another suite or flags; continue it with --resume {run_id} or a new --run-id")
+
+
+def render(result: dict[str, Any]) -> None:
+    """The arena: accuracy, then cost per item, then the paired tests (three narrow tables)."""
+    from workflows.evals.schema import EvalResult
+
+    parsed = EvalResult.model_validate(result)
+    code = any(c.pass_at_k for c in parsed.columns)
+    scores = Table(title=f"{parsed.spec.suite}: {len(parsed.items)} of {parsed.total_items} items")
+    for header in ("column", "accuracy", "95% CI", "right", "errors", *(("pass@1", "pass@10") if code else ())):
+        scores.add_column(header, justify="left" if header == "column" else "right")
+    cost = Table(title="cost per item")
+    for header in ("column", "prompt tok", "evaluated", "completion", "calls", "seconds", "acc/1k tok"):
+        cost.add_column(header, justify="left" if header == "column" else "right")
+    for c in parsed.columns:
+        per_k = [f"{c.pass_at_k[k]:.3f}" if k in c.pass_at_k else "-" for k in ("pass@1", "pass@10")] if code else []
+        scores.add_row(c.id, f"{c.accuracy:.3f}", f"[{c.wilson95.low:.3f}, {c.wilson95.high:.3f}]",
+                       f"{c.correct}/{c.items}", str(c.errors), *per_k)
+        n = max(c.items, 1)
+        per_1k = f"{c.accuracy_per_1k_tokens:.3f}" if c.accuracy_per_1k_tokens is not None else "-"
+        cost.add_row(c.id, f"{c.prompt_tokens / n:.0f}", f"{c.evaluated_prompt_tokens / n:.0f}",
+                     f"{c.completion_tokens / n:.0f}", f"{c.calls_per_item:.2f}", f"{c.seconds_per_item:.2f}", per_1k)
+    console.print(scores)
+    if any(c.kind != "reference" for c in parsed.columns):
+        console.print(cost)
+    if parsed.mcnemar:
+        tests = Table(title="paired exact McNemar tests")
+        for header in ("a", "b", "only a right", "only b right", "p"):
+            tests.add_column(header, justify="left" if header in ("a", "b") else "right")
+        for m in parsed.mcnemar:
+            tests.add_row(m.a, m.b, str(m.a_only), str(m.b_only), f"{m.p_value:.4g}")
+        console.print(tests)
+
+
+def as_json(result: dict[str, Any], run_id: str) -> str:
+    """One object: the suite, the item count, and each column's accuracy (and pass@k for code)."""
+    columns = []
+    for c in result["columns"]:
+        entry = {"id": c["id"], "accuracy": c["accuracy"], "correct": c["correct"], "items": c["items"],
+                 "wilson95": [c["wilson95"]["low"], c["wilson95"]["high"]], "errors": c["errors"]}
+        columns.append({**entry, **c["pass_at_k"]})
+    body = {"run_id": run_id, "suite": result["spec"]["suite"], "items": len(result["items"]), "columns": columns,
+            "mcnemar": result["mcnemar"]}
+    return json.dumps(body)
+
+
+@app.command("run", epilog=RESUME_HELP)
+def run(
+    suite: str | None = typer.Argument(None, help="humaneval, gsm8k, game24, quiz, or a .jsonl file."),
+    strategy: list[str] = typer.Option([], "--strategy", "-s", help="A strategy column: direct, cot, cot_sc, tot."),
+    model: list[str] = typer.Option([], "--model", "-m", help="Run the columns on this model (repeatable)."),
+    agent: str | None = typer.Option(None, help="A persona column (the coder for code suites)."),
+    limit: int | None = typer.Option(None, min=1, help="At most this many items (game24: 100 by default)."),
+    offset: int = typer.Option(0, min=0, help="Skip this many items first (game24 starts at puzzle 900)."),
+    samples: int = typer.Option(1, "--samples", "-n", min=1, max=200, help="Samples per code item (pass@k, k<=n)."),
+    reference: bool = typer.Option(False, "--reference", help="A column answering with the dataset's solutions."),
+    workers: int = typer.Option(1, min=1, max=32, help="Items (and sandbox processes) evaluated at once."),
+    seed: int = typer.Option(0, help="Base seed of every model call."),
+    timeout: float = typer.Option(10.0, min=0.1, max=300, help="Sandbox seconds per code sample."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON object instead of the tables."),
+    run_id: str | None = typer.Option(None, "--run-id", help="Name the run (default: a new UUID)."),
+    resume: str | None = typer.Option(None, "--resume", help="Continue this run from its checkpoint."),
+) -> None:
+    """Score SUITE with reference, strategy and agent columns; live accuracy, then the arena table."""
+    if resume is not None:
+        given = suite is not None or strategy or model or agent or reference or limit or offset or samples != 1
+        if given or run_id is not None:
+            fail("--resume continues a run as it was started: give only --resume RUN_ID (and --json)")
+        run_id, graph_input = resume, None
+    else:
+        if suite is None:
+            fail("give a SUITE (humaneval, gsm8k, game24, quiz or a .jsonl file), or --resume RUN_ID")
+        graph_input = spec_input(suite, strategy, model, agent, reference, limit, offset, samples, seed, workers,
+                                 timeout)
+        run_id = run_id or str(uuid.uuid4())
+    err_console.print(f"[dim]run id: {run_id} (continue after a kill: thinkroom eval run --resume {run_id})[/]")
+
+    async def work(gateway: Gateway) -> dict[str, Any]:
+        return await drive(gateway, run_id, graph_input)
+
+    values = run_with_gateway(work)
+    result = values.get("result")
+    if not result:
+        fail(f"run {run_id} has not finished; continue it with: thinkroom eval run --resume {run_id}", code=1)
+    if json_out:
+        console.print_json(as_json(result, run_id))
+    else:
+        render(result)

@@ -1,0 +1,306 @@
+"""`eval`: run a benchmark suite over columns (reference, strategies, agents) as a durable, resumable run.
+
+Each `item` step evaluates ONE item for every column. Up to `workers` item steps run in one
+superstep (LangGraph `Send`); LangGraph saves each finished step's result as soon as it ends
+(pending writes) and a checkpoint after every superstep, so a run killed mid-suite resumes
+with `thinkroom runs resume RUN_ID` (or `thinkroom eval run --resume RUN_ID`) and skips every
+item it had finished. After each superstep, `collect` streams one `eval.item` event per
+finished item with every column's running accuracy. The final state's `result` is an
+`EvalResult` (workflows.evals.schema) and `answer` a one-line digest of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Annotated, Any, Literal, TypedDict
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+from langgraph.types import Send
+from pydantic import ValidationError
+
+from agents.evals.suites import SuiteItem, SuiteUnavailable, load_suite, select
+from agents.grading import gateway_judge
+from tools.evals.jsonl import SuiteErrors
+from workflows.context import WorkflowContext
+from workflows.evals.columns import run_column
+from workflows.evals.models import resolve_models, thinkroom_version
+from workflows.evals.schema import ColumnSpec, EvalResult, EvalSpec, ItemResult, ModelRef
+from workflows.evals.summary import pairwise_mcnemar, summarize_column
+from workflows.events import emit, instrumented
+from workflows.inputs import InvalidInput
+
+
+def _merge(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
+    return {**(left or {}), **(right or {})}
+
+
+class EvalInput(TypedDict, total=False):
+    """The run's input: an EvalSpec's fields (see workflows.evals.schema.EvalSpec)."""
+
+    suite: Literal["humaneval", "gsm8k", "game24", "quiz", "jsonl"]
+    suite_path: str | None
+    suite_text: str | None
+    strategies: list[Literal["direct", "cot", "cot_sc", "tot"]]
+    models: list[str]
+    agent: str | None
+    reference: bool
+    limit: int | None
+    offset: int
+    samples: int
+    seed: int
+    workers: int
+    timeout_s: float
+
+
+class EvalState(EvalInput, total=False):
+    spec: dict[str, Any]
+    columns: list[dict[str, Any]]
+    models_used: list[dict[str, Any]]
+    item_ids: list[str]
+    results: Annotated[dict[str, dict[str, Any]], _merge]
+    timing: Annotated[dict[str, list[float]], _merge]
+    result: dict[str, Any]
+    answer: str
+
+
+class ItemTask(TypedDict):
+    """What one `item` step receives (a Send payload, not the whole state)."""
+
+    spec: dict[str, Any]
+    columns: list[dict[str, Any]]
+    position: int
+
+
+# --------------------------------------------------------------------------- the spec and its items
+
+
+@lru_cache(maxsize=8)
+def _suite(suite: str, text: str | None, source: str) -> tuple[SuiteItem, ...]:
+    return tuple(load_suite(suite, text, source))
+
+
+def selected_items(spec: EvalSpec) -> list[SuiteItem]:
+    """The items the spec selects (suites load once per process)."""
+    items = list(_suite(spec.suite, spec.suite_text, spec.suite_path or "suite"))
+    return select(items, spec.suite, spec.offset, spec.limit)
+
+
+def parse_spec(value: dict[str, Any]) -> EvalSpec:
+    """The spec in a run's input; InvalidInput (naming the field) for one that cannot run."""
+    fields = {k: v for k, v in value.items() if k in EvalSpec.model_fields}
+    try:
+        spec = EvalSpec.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidInput(".".join(str(p) for p in first["loc"]), str(first["msg"])) from None
+    try:
+        items = selected_items(spec)
+    except SuiteErrors as exc:
+        raise InvalidInput("suite_text", str(exc)) from None
+    except SuiteUnavailable as exc:
+        raise InvalidInput("suite", str(exc)) from None
+    if not items:
+        total = len(_suite(spec.suite, spec.suite_text, spec.suite_path or "suite"))
+        raise InvalidInput("offset", f"selects no items (the {spec.suite} suite has {total} from its start)")
+    check_columns(spec, items)
+    return spec
+
+
+def check_columns(spec: EvalSpec, items: list[SuiteItem]) -> None:
+    """Columns that cannot answer these items are refused before the run starts."""
+    from agents.personas import PERSONAS
+
+    if spec.agent is not None and spec.agent not in PERSONAS:
+        raise InvalidInput("agent", f"unknown agent {spec.agent!r}; choose one of {', '.join(PERSONAS)}")
+    code = any(i.kind == "code" for i in items)
+    text_only = [s for s in spec.strategies if s != "direct"]
+    if code and text_only:
+        raise InvalidInput(
+            "strategies", f"code items take the direct strategy or an agent, not {', '.join(text_only)}"
+        )
+    if spec.reference:
+        missing = [i.data.get("line", i.id) for i in items if i.kind == "code" and i.expected is None]
+        if missing:
+            lines = ", ".join(str(m) for m in missing[:10])
+            message = f"the reference column needs a 'solution' on every code line; missing on line {lines}"
+            raise InvalidInput("reference", message)
+
+
+def check_input(value: dict[str, Any]) -> None:
+    parse_spec(value)
+
+
+# --------------------------------------------------------------------------- nodes
+
+
+@instrumented("setup")
+async def setup(state: EvalState, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
+    """Fix the spec, the columns, the models (with digests) and the item order for the whole run."""
+    spec = parse_spec(dict(state))
+    gateway = runtime.context.gateway
+    needs_model = bool(spec.strategies or spec.agent)
+    names = spec.models or ([gateway.default_model] if needs_model else [])
+    models = await resolve_models(gateway, names) if needs_model else []
+    columns = spec.column_specs(gateway.default_model)
+    items = selected_items(spec)
+    emit("eval.start", node="setup", suite=spec.suite, total=len(items), columns=[c.id for c in columns])
+    return {
+        "spec": spec.model_dump(),
+        "columns": [c.model_dump() for c in columns],
+        "models_used": [m.model_dump() for m in models],
+        "item_ids": [i.id for i in items],
+        "results": {},
+        "timing": {},
+    }
+
+
+def dispatch(state: EvalState) -> list[Send] | str:
+    """Every unfinished item as its own `item` step of one superstep (at most `workers` run at once)."""
+    done = state.get("results") or {}
+    pending = [k for k, item_id in enumerate(state["item_ids"]) if item_id not in done]
+    if not pending:
+        return "finish"
+    payload = {"spec": state["spec"], "columns": state["columns"]}
+    return [Send("item", {**payload, "position": k}) for k in pending]
+
+
+@dataclass
+class _Run:
+    """One run's in-process state: the worker slots and the running counts its events report."""
+
+    loop: asyncio.AbstractEventLoop
+    workers: int
+    slots: asyncio.Semaphore
+    done: int = 0
+    counts: dict[str, list[int]] = field(default_factory=dict)
+
+
+#: Runs in progress in this process, by thread id; not checkpointed (a resumed run starts a new one).
+_runs: dict[str, _Run] = {}
+
+
+def _run_of(config: RunnableConfig, workers: int) -> _Run:
+    thread = str((config.get("configurable") or {}).get("thread_id", ""))
+    loop = asyncio.get_running_loop()
+    run = _runs.get(thread)
+    if run is None or run.loop is not loop or run.workers != workers:
+        run = _runs[thread] = _Run(loop, workers, asyncio.Semaphore(workers))
+    return run
+
+
+def _announce(run: _Run, result: ItemResult, total: int) -> None:
+    """Stream `eval.item`: this item's verdicts, and each column's accuracy over the items this process finished.
+
+    That is the whole run's running accuracy, except after a resume: then it counts from the
+    resumption (the CLI seeds its bar from the run's checkpoint and stays exact).
+    """
+    run.done += 1
+    for column_id, output in result.outputs.items():
+        counts = run.counts.setdefault(column_id, [0, 0])
+        counts[0] += output.correct
+        counts[1] += 1
+    emit(
+        "eval.item",
+        node="item",
+        id=result.id,
+        index=result.index,
+        done=run.done,
+        total=total,
+        correct={cid: o.correct for cid, o in result.outputs.items()},
+        errors={cid: o.error for cid, o in result.outputs.items() if o.error},
+        accuracy={cid: (c / n if n else 0.0) for cid, (c, n) in run.counts.items()},
+    )
+
+
+async def item(task: ItemTask, config: RunnableConfig, *, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
+    """Evaluate one item for every column; LangGraph saves its result as soon as this step ends."""
+    spec = EvalSpec.model_validate(task["spec"])
+    run = _run_of(config, spec.workers)
+    async with run.slots:
+        started = time.time()
+        items = selected_items(spec)
+        suite_item = items[task["position"]]
+        gateway = runtime.context.gateway
+        judge = gateway_judge(gateway) if suite_item.kind == "quiz" else None
+        outputs = {}
+        for raw in task["columns"]:
+            column = ColumnSpec.model_validate(raw)
+            outputs[column.id] = await run_column(column, suite_item, spec, gateway, judge)
+        result = ItemResult(
+            index=suite_item.index, id=suite_item.id, input=suite_item.input, expected=None, outputs=outputs
+        )
+        _announce(run, result, len(items))
+        stored = result.model_dump(exclude={"input", "expected"})  # re-read from the suite: the checkpoint stays small
+        return {"results": {suite_item.id: stored}, "timing": {suite_item.id: [started, time.time()]}}
+
+
+def busy_seconds(spans: list[list[float]]) -> float:
+    """Length of the union of the items' [start, end] spans: overlapping workers count once, a pause not at all."""
+    total, reach = 0.0, float("-inf")
+    for start, end in sorted(spans):
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return total
+
+
+def build_result(state: EvalState) -> EvalResult:
+    """The EvalResult of the items finished so far (all of them once the run ends)."""
+    spec = EvalSpec.model_validate(state["spec"])
+    columns = [ColumnSpec.model_validate(c) for c in state["columns"]]
+    suite = {i.id: i for i in selected_items(spec)}
+    results = state.get("results") or {}
+    items = []
+    for item_id in state["item_ids"]:
+        if item_id in results:
+            source = suite[item_id]
+            expected = source.data.get("number") if source.kind == "gsm8k" else source.expected
+            items.append(ItemResult.model_validate({**results[item_id], "input": source.input, "expected": expected}))
+    return EvalResult(
+        spec=spec,
+        thinkroom_version=thinkroom_version(),
+        models=[ModelRef.model_validate(m) for m in state.get("models_used") or []],
+        columns=[summarize_column(c, items) for c in columns],
+        items=items,
+        mcnemar=pairwise_mcnemar(columns, items),
+        total_items=len(state["item_ids"]),
+        wall_seconds=round(busy_seconds(list((state.get("timing") or {}).values())), 4),
+    )
+
+
+def summary_line(result: EvalResult) -> str:
+    parts = []
+    for c in result.columns:
+        text = f"{c.id} {c.correct}/{c.items} = {c.accuracy:.3f} [{c.wilson95.low:.3f}, {c.wilson95.high:.3f}]"
+        if c.pass_at_k:
+            text += " " + " ".join(f"{k}={v:.3f}" for k, v in c.pass_at_k.items())
+        parts.append(text)
+    return f"{result.spec.suite}, {len(result.items)} items: " + "; ".join(parts)
+
+
+@instrumented("finish")
+async def finish(state: EvalState, config: RunnableConfig) -> dict[str, Any]:
+    _runs.pop(str((config.get("configurable") or {}).get("thread_id", "")), None)
+    result = build_result(state)
+    emit("eval.done", node="finish", summary=summary_line(result))
+    return {"result": result.model_dump(mode="json"), "answer": summary_line(result)}
+
+
+def build() -> StateGraph[Any, Any, Any, Any]:
+    graph = StateGraph(EvalState, context_schema=WorkflowContext, input_schema=EvalInput)
+    graph.add_node("setup", setup)
+    graph.add_node("item", item, input_schema=ItemTask)  # type: ignore[call-overload]  # Send payload schema
+    graph.add_node("finish", finish)
+    graph.add_edge(START, "setup")
+    graph.add_conditional_edges("setup", dispatch, ["item", "finish"])
+    graph.add_edge("item", "finish")  # the superstep of items ends when every item has
+    graph.add_edge("finish", END)
+    return graph
+
+
+__all__ = ["EvalInput", "EvalState", "build", "build_result", "check_input", "parse_spec", "selected_items"]
