@@ -10,6 +10,7 @@ checked by `server.runs.checks` before the run is created.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator, with_config
@@ -33,11 +34,8 @@ DEFAULT_ONLY: dict[str, tuple[tuple[Any, ...], str]] = {
 
 def not_supported(why: str, default: Any = None) -> PydanticCustomError:
     """The error of a field given a value the server does not implement (its field is the location)."""
-    shown = "null" if default is None else repr(default)
-    return PydanticCustomError(
-        "not_supported", "not supported by this server ({why}); omit it or send {default}", {"why": why,
-                                                                                              "default": shown}
-    )
+    template = "not supported by this server ({why}); omit it or send {default}"
+    return PydanticCustomError("not_supported", template, {"why": why, "default": json.dumps(default)})
 
 
 class StrictBody(BaseModel):
