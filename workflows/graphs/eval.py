@@ -34,8 +34,13 @@ from workflows.evals.summary import pairwise_mcnemar, summarize_column
 from workflows.events import emit, instrumented
 from workflows.inputs import InvalidInput
 
+RESET = "__reset__"
+
 
 def _merge(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
+    """Item results accumulate; a new run on the same thread starts from nothing ({RESET: True})."""
+    if right and right.get(RESET):
+        return {k: v for k, v in right.items() if k != RESET}
     return {**(left or {}), **(right or {})}
 
 
@@ -154,8 +159,8 @@ async def setup(state: EvalState, runtime: Runtime[WorkflowContext]) -> dict[str
         "columns": [c.model_dump() for c in columns],
         "models_used": [m.model_dump() for m in models],
         "item_ids": [i.id for i in items],
-        "results": {},
-        "timing": {},
+        "results": {RESET: True},  # a new run on a used thread must not inherit its items
+        "timing": {RESET: True},
     }
 
 
@@ -184,8 +189,12 @@ class _Run:
 _runs: dict[str, _Run] = {}
 
 
+def _thread(config: RunnableConfig) -> str:
+    return str((config.get("configurable") or {}).get("thread_id", ""))
+
+
 def _run_of(config: RunnableConfig, workers: int) -> _Run:
-    thread = str((config.get("configurable") or {}).get("thread_id", ""))
+    thread = _thread(config)
     loop = asyncio.get_running_loop()
     run = _runs.get(thread)
     if run is None or run.loop is not loop or run.workers != workers:
@@ -285,7 +294,7 @@ def summary_line(result: EvalResult) -> str:
 
 @instrumented("finish")
 async def finish(state: EvalState, config: RunnableConfig) -> dict[str, Any]:
-    _runs.pop(str((config.get("configurable") or {}).get("thread_id", "")), None)
+    _runs.pop(_thread(config), None)
     result = build_result(state)
     emit("eval.done", node="finish", summary=summary_line(result))
     return {"result": result.model_dump(mode="json"), "answer": summary_line(result)}
