@@ -117,3 +117,7 @@ class CheckpointOps:
 
     async def delete_thread(self, thread_id: str) -> None:
         await self.saver.adelete_thread(thread_id)
+
+    def commit(self) -> None:
+        """Commit the saver's grouped writes now."""
+        self.saver.commit()
