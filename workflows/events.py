@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
+from agents.llm.errors import GatewayError
 from agents.llm.types import Usage
 from agents.llm.usage import collect_usage
 from workflows.strategies.base import UsageTotals
@@ -58,15 +59,20 @@ def emitter(node: str) -> Callable[[str, dict[str, Any]], None]:
     return send
 
 
-def usage_summary(records: Sequence[Usage]) -> dict[str, Any]:
-    """A run's or a node's usage as the API shows it: the totals of its ledger records (one sum for all)."""
-    totals = UsageTotals.of(records)
-    return {
+def usage_summary(records: Sequence[Usage], faults: Sequence[GatewayError] = ()) -> dict[str, Any]:
+    """A run's or a node's usage as the API shows it: the totals of its ledger records (one sum for all).
+
+    `failed_calls` (backend faults) is shown only when there were some."""
+    totals = UsageTotals.of(records, faults)
+    summary: dict[str, Any] = {
         "calls": totals.calls,
         "prompt_tokens": totals.prompt_tokens,
         "completion_tokens": totals.completion_tokens,
         "model_seconds": round(totals.model_wall_time_s, 4),
     }
+    if totals.failed_calls:
+        summary["failed_calls"] = totals.failed_calls
+    return summary
 
 
 def instrumented(name: str) -> Callable[[F], F]:

@@ -19,6 +19,7 @@ from server.openai.targets import Target
 from workflows.context import WorkflowContext
 from workflows.registry import WORKFLOWS
 from workflows.runner import InvalidInput, RunReport, check_input, compiled, run_workflow
+from workflows.strategies.base import UsageTotals
 
 log = logging.getLogger("thinkroom.openai")
 
@@ -106,11 +107,8 @@ async def run_graph(
         yield answer[len(sent) :]
     elif not sent and not answer:
         log.warning("workflow %s finished without %r", spec.name, spec.answer_key)
-    yield Finish(
-        "stop",
-        sum(u.prompt_tokens for u in report.usage),
-        sum(u.completion_tokens for u in report.usage),
-    )
+    totals = UsageTotals.of(report.usage)  # the one sum of the run's ledger records
+    yield Finish("stop", totals.prompt_tokens, totals.completion_tokens)
 
 
 async def run_model(

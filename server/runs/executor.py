@@ -133,7 +133,7 @@ async def execute_run(manager: RunManager, job: RunJob) -> Outcome:
     except Exception as exc:  # noqa: BLE001 - any graph failure ends this run, never the server
         error = error_payload(exc)
     manager.checkpoints.commit()  # the run's checkpoints are on disk before its outcome is recorded
-    usage = usage_summary(report.usage) if report.usage else {}
+    usage = usage_summary(report.usage, report.faults) if report.usage or report.faults else {}
 
     busy = len(manager.active(job.thread_id)) > 1
     last = converter.last_values

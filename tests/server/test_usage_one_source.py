@@ -73,6 +73,7 @@ def test_a_failed_sample_is_not_a_call_that_cost_tokens_but_is_named(tmp_path: P
     assert run["status"] == "success" and per_call[0] == 2
     assert figures(run["usage"]) == figures(state["usage"]) == per_call
     assert state["usage"]["failed_calls"] == 1 and state["trace"]["failed_samples"] == [1]
+    assert run["usage"]["failed_calls"] == 1  # the run's own usage names the failed call too
 
 
 def test_v1_usage_is_the_sum_of_the_workflows_calls(tmp_path: Path) -> None:
