@@ -35,6 +35,7 @@ HEAVY_ROUTERS = (
     "server.routes.models",
     "server.routes.catalog",
     "server.routes.openai_compat",
+    "server.routes.evals",
 )
 READY_TIMEOUT_S = 120.0
 

@@ -1,4 +1,4 @@
-"""The four tables: assistants, threads, runs and the ordered events of each run.
+"""The tables: assistants, threads, runs, the ordered events of each run, and evaluations.
 
 JSON columns hold already JSON-safe values (see server.runs.serde); `meta` maps to the
 `metadata` column because SQLModel reserves that attribute name.
@@ -87,3 +87,33 @@ class RunEventRow(SQLModel, table=True):
     event: str
     data: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class EvalRow(SQLModel, table=True):
+    """One evaluation (an `eval` workflow run, from the API or the CLI) and everything it measured.
+
+    `result` is the EvalResult JSON with every item (None until the first result is stored) and
+    `summary` its small part (column summaries, McNemar tests, wall time) for listings;
+    `source` says who drives it: the API's run manager (`run_id`) or a CLI process (`pid`).
+    """
+
+    __tablename__ = "evals"
+    __table_args__ = (Index("ix_evals_suite_created", "suite", "created_at"),)
+
+    eval_id: str = Field(primary_key=True)
+    suite: str
+    status: str = Field(default="running", index=True)
+    source: str = "api"
+    run_id: str | None = None
+    thread_id: str | None = None
+    pid: int | None = None
+    thinkroom_version: str = ""
+    models: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    spec: dict[str, Any] = _json()
+    result: dict[str, Any] | None = _json(nullable=True)
+    summary: dict[str, Any] = _json()  # the result's columns, mcnemar and wall_seconds: listings skip `result`
+    items_done: int = 0
+    total_items: int = 0
+    error: dict[str, Any] | None = _json(nullable=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
