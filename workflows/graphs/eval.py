@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal, TypedDict
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.config import get_config
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Send
@@ -226,10 +227,10 @@ def _announce(run: _Run, result: ItemResult, total: int) -> None:
     )
 
 
-async def item(task: ItemTask, config: RunnableConfig, *, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
+async def item(task: ItemTask, *, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
     """Evaluate one item for every column; LangGraph saves its result as soon as this step ends."""
     spec = EvalSpec.model_validate(task["spec"])
-    run = _run_of(config, spec.workers)
+    run = _run_of(get_config(), spec.workers)
     async with run.slots:
         started = time.time()
         items = selected_items(spec)
@@ -303,7 +304,7 @@ async def finish(state: EvalState, config: RunnableConfig) -> dict[str, Any]:
 def build() -> StateGraph[Any, Any, Any, Any]:
     graph = StateGraph(EvalState, context_schema=WorkflowContext, input_schema=EvalInput)
     graph.add_node("setup", setup)
-    graph.add_node("item", item, input_schema=ItemTask)  # type: ignore[call-overload]  # Send payload schema
+    graph.add_node("item", item, input_schema=ItemTask)  # type: ignore[call-overload]  # the Send payload
     graph.add_node("finish", finish)
     graph.add_edge(START, "setup")
     graph.add_conditional_edges("setup", dispatch, ["item", "finish"])
