@@ -26,10 +26,12 @@ install-dev: $(VENV)/.dev-installed
 run: install
 	$(BIN)/thinkroom serve
 
-## System tools the tests use: bubblewrap (sandbox) and docker-compose (compose file check).
+## System tools the tests use: bubblewrap (sandbox), docker-compose (compose file check) and
+## PostgreSQL (the scale-out tests start a throwaway server as an unprivileged user).
 system-deps:
 	@missing=""; \
 	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
