@@ -17,6 +17,7 @@ from rich.table import Table
 
 from agents.llm.gateway import Gateway
 
+from . import eval_views
 from .common import console, err_console, fail, run_with_gateway, settings_or_exit
 
 if TYPE_CHECKING:
@@ -230,7 +231,9 @@ def run(
     async def work(gateway: Gateway) -> dict[str, Any]:
         return await drive(gateway, run_id, graph_input)
 
-    values = run_with_gateway(work)
+    with eval_views.recorded(run_id, graph_input) as record:  # into the evals table (eval list/show)
+        values = run_with_gateway(work)
+        record(values)
     result = values.get("result")
     if not result:
         fail(f"run {run_id} has not finished; continue it with: thinkroom eval run --resume {run_id}", code=1)
@@ -238,3 +241,6 @@ def run(
         console.print_json(as_json(result, run_id))
     else:
         render(result)
+
+
+eval_views.register(app)  # list, show, compare, export, plot
