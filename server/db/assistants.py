@@ -114,7 +114,7 @@ class AssistantRepo:
         sort_by: str | None = None,
         sort_order: str | None = None,
     ) -> list[AssistantRow]:
-        conditions, rest = json_filters(AssistantRow.meta, metadata)  # type: ignore[arg-type]
+        conditions, rest = json_filters(AssistantRow.meta, metadata, self.db.dialect)  # type: ignore[arg-type]
         query = select(AssistantRow).where(*conditions)
         if graph_id:
             query = query.where(AssistantRow.graph_id == graph_id)

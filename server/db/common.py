@@ -5,8 +5,38 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Boolean
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import FunctionElement
+
+from .engine import encode_json
+
+
+class json_key_equals(FunctionElement[bool]):
+    """`document[key] == value` for a JSON column, compiled for each engine.
+
+    SQLite: `json_extract(doc, '$.key') = value`. PostgreSQL: `CAST(doc AS JSONB) -> 'key' =
+    CAST(value AS JSONB)`, so 1 and 1.0 are equal as in SQLite and a string never equals a number.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+    name = "json_key_equals"
+
+
+@compiles(json_key_equals, "sqlite")
+def _sqlite_key_equals(element: json_key_equals, compiler: Any, **kw: Any) -> str:
+    column, path, value = list(element.clauses)
+    return f"json_extract({compiler.process(column, **kw)}, {compiler.process(path, **kw)}) = " \
+           f"{compiler.process(value, **kw)}"
+
+
+@compiles(json_key_equals, "postgresql")
+def _postgres_key_equals(element: json_key_equals, compiler: Any, **kw: Any) -> str:
+    column, key, value = list(element.clauses)
+    return f"(CAST({compiler.process(column, **kw)} AS JSONB) -> {compiler.process(key, **kw)}) = " \
+           f"CAST({compiler.process(value, **kw)} AS JSONB)"
 
 
 def iso(value: datetime | None) -> str | None:
@@ -18,13 +48,18 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat()
 
 
-def json_filters(column: Any, wanted: dict[str, Any] | None) -> tuple[list[ColumnElement[bool]], dict[str, Any]]:
+def json_filters(
+    column: Any, wanted: dict[str, Any] | None, dialect: str = "sqlite"
+) -> tuple[list[ColumnElement[bool]], dict[str, Any]]:
     """SQL conditions for scalar top-level keys; nested values are returned for a Python check."""
     conditions: list[ColumnElement[bool]] = []
     rest: dict[str, Any] = {}
     for key, value in (wanted or {}).items():
         if isinstance(value, (str, int, float)) and not isinstance(value, bool) and key.isidentifier():
-            conditions.append(func.json_extract(column, f"$.{key}") == value)
+            if dialect == "postgresql":
+                conditions.append(json_key_equals(column, key, encode_json(value)))
+            else:
+                conditions.append(json_key_equals(column, f"$.{key}", value))
         else:
             rest[key] = value
     return conditions, rest

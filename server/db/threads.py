@@ -87,7 +87,7 @@ class ThreadRepo:
         sort_by: str | None = None,
         sort_order: str | None = None,
     ) -> list[ThreadRow]:
-        conditions, rest = json_filters(ThreadRow.meta, metadata)  # type: ignore[arg-type]
+        conditions, rest = json_filters(ThreadRow.meta, metadata, self.db.dialect)  # type: ignore[arg-type]
         query = select(ThreadRow).where(*conditions).where(col(ThreadRow.temporary).is_(False))
         if ids:
             query = query.where(col(ThreadRow.thread_id).in_(ids))

@@ -12,6 +12,7 @@ from agents.llm.backends.scripted import ScriptedBackend
 from agents.llm.gateway import Gateway
 from agents.settings import Settings
 from server.app import create_app
+from tests.postgres import postgres  # noqa: F401  - the throwaway PostgreSQL server (scale-out tests)
 
 
 def make_client(tmp_path: Path, gateway: Gateway, **settings: object) -> TestClient:
