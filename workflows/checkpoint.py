@@ -13,6 +13,8 @@ turn made 7 commits of its own). A run's writes are committed before its outcome
 (`commit()`, called by the run executor), so a run marked done always has its final
 checkpoint on disk; intermediate checkpoints may trail by one loop iteration, well inside
 what `durability="async"` already allows. Without a running loop, writes commit at once.
+
+PostgreSQL: see workflows.checkpoint_postgres.
 """
 
 from __future__ import annotations
