@@ -162,8 +162,8 @@ def render(result: dict[str, Any]) -> None:
     scores = Table(title=f"{parsed.spec.suite}: {len(parsed.items)} of {parsed.total_items} items")
     for header in ("column", "accuracy", "95% CI", "right", "errors", *(("pass@1", "pass@10") if code else ())):
         scores.add_column(header, justify="left" if header == "column" else "right")
-    cost = Table(title="cost per item")
-    for header in ("column", "prompt tok", "evaluated", "completion", "calls", "seconds", "acc/1k tok"):
+    cost = Table(title="per item: tokens, model calls, seconds; accuracy per 1,000 tokens")
+    for header in ("column", "prompt", "eval'd", "output", "calls", "s", "acc/1k"):
         cost.add_column(header, justify="left" if header == "column" else "right")
     for c in parsed.columns:
         per_k = [f"{c.pass_at_k[k]:.3f}" if k in c.pass_at_k else "-" for k in ("pass@1", "pass@10")] if code else []

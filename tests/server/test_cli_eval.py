@@ -26,6 +26,7 @@ def env(tmp_path: Path, rules: list[dict[str, Any]] | None = None, name: str = "
         "THINKROOM_BACKEND": "scripted",
         "THINKROOM_SCRIPTED_RULES": str(path),
         "THINKROOM_CHECKPOINT_PATH": str(tmp_path / "checkpoints.db"),
+        "THINKROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'thinkroom.db'}",
     }
 
 
@@ -59,7 +60,7 @@ def test_an_arena_prints_its_tables_and_a_finished_run_id_prints_them_again(tmp_
     args = ["eval", "run", "gsm8k", "--strategy", "direct", "--strategy", "cot", "--limit", "3", "--run-id", "r1"]
     first = run_cli(*args, **env(tmp_path, rules))
     assert first.returncode == 0, first.stderr
-    for expected in ("gsm8k: 3 of 3 items", "direct@scripted", "cot@scripted", "0.000", "1.000", "cost per item",
+    for expected in ("gsm8k: 3 of 3 items", "direct@scripted", "cot@scripted", "0.000", "1.000", "per item: tokens",
                      "paired exact McNemar tests", "0.25"):  # cot 3/3 vs direct 0/3: p = 2 / 2^3
         assert expected in first.stdout, expected
     again = run_cli(*args, "--json", **env(tmp_path, [], "none.json"))  # no rules: any model call would fail

@@ -109,7 +109,8 @@ async def finished_ids(db: Path, thread: str) -> set[str]:
 async def test_sigkill_mid_suite_then_resume_skips_the_finished_items(tmp_path: Path) -> None:
     db, all_rules = tmp_path / "checkpoints.db", tmp_path / "all.json"
     all_rules.write_text(json.dumps(rules(ITEMS, delay_s=0.4)))
-    env = {"THINKROOM_BACKEND": "scripted", "THINKROOM_CHECKPOINT_PATH": str(db)}
+    env = {"THINKROOM_BACKEND": "scripted", "THINKROOM_CHECKPOINT_PATH": str(db),
+           "THINKROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'thinkroom.db'}"}
     proc = subprocess.Popen(
         [THINKROOM, "eval", "run", "gsm8k", "--strategy", "direct", "--limit", "6", "--run-id", "victim"],
         env=cli_env(THINKROOM_SCRIPTED_RULES=str(all_rules), **env),
