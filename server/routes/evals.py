@@ -29,6 +29,7 @@ from server.evals.store import EvalStore
 from server.runs import RunManager
 from server.runs.manager import RunJob
 from server.runs.schemas import RunCreate
+from server.runs.serde import jsonable
 from server.version import VERSION
 from workflows.evals.schema import EvalResult, EvalSpec
 from workflows.inputs import InvalidInput
@@ -133,11 +134,12 @@ async def start_run(request: Request, thread_id: str, graph_input: dict[str, Any
 @router.post("", status_code=201)
 async def create_eval(spec: EvalSpec, request: Request) -> JSONResponse:
     """Start an evaluation (a run of the `eval` workflow); answers its id and its run and thread ids."""
+    graph_input = jsonable(spec.model_dump(mode="json"))  # NotStorable (422) for an integer beyond 64 bits
     await run_in_threadpool(check_spec, spec)
     await check_models(request, spec)
     store = store_of(request)
     eval_id = str(uuid.uuid4())
-    job = await start_run(request, eval_id, spec.model_dump(mode="json"), eval_id)
+    job = await start_run(request, eval_id, graph_input, eval_id)
     row = store.start_api(eval_id, spec, job.run_id, job.thread_id, VERSION)
     watch(store, job, eval_id)
     body = {**as_api(row), "links": links(row)}

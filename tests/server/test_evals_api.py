@@ -232,3 +232,11 @@ def test_list_pages_newest_first(client: TestClient) -> None:
     assert first["total"] == 3 and [e["eval_id"] for e in first["evals"] + second["evals"]] == ids[::-1]
     assert client.get("/api/evals", params={"limit": 0}).status_code == 422
     assert client.post("/api/evals/nope/resume").status_code == 404
+
+
+def test_an_integer_beyond_64_bits_is_a_422_not_a_stored_run(client: TestClient) -> None:
+    before = client.get("/api/evals").json()["total"]
+    body = b'{"suite": "gsm8k", "reference": true, "seed": 1180591620717411303424}'
+    response = client.post("/api/evals", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422 and "64-bit" in response.json()["error"]["message"]
+    assert client.get("/api/evals").json()["total"] == before
