@@ -19,6 +19,7 @@ from agents.llm.gateway import Gateway
 from agents.llm.types import TokenLogprob
 from tools.concepts import QuizItem
 from tools.concepts.decoding import top_p_filter
+from tools.course.errata import Erratum
 
 Runner = Callable[[Any, Gateway], Awaitable[dict[str, Any]]]
 
@@ -36,7 +37,12 @@ class ModelConcept:
     run: Runner
     quiz: list[QuizItem]
     references: list[str] = field(default_factory=list)
-    notes_errata: list[str] = field(default_factory=list)
+    errata: list[Erratum] = field(default_factory=list)
+
+    @property
+    def notes_errata(self) -> list[str]:
+        """Each erratum as one line, as `tools.concepts.Concept` renders them."""
+        return [e.text for e in self.errata]
 
     async def execute(self, raw: dict[str, Any], gateway: Gateway) -> dict[str, Any]:
         """Validate raw inputs (raises pydantic.ValidationError) and run on the model."""

@@ -20,6 +20,7 @@ from agents.llm.gateway import Gateway
 from agents.llm.types import ChatMessage
 from tools.concepts import Concept, QuizItem, get_concept
 from tools.concepts.registry import ALIASES
+from tools.course.errata import ErratumKind, erratum_kind
 from tools.grounding import headline, numbers_in
 from tools.grounding.text import content_tokens, coverage, match_both_ways, rank_sentences, sentences, similarity
 
@@ -43,6 +44,12 @@ _NOTES_QUESTION = re.compile(
     r"\bnotes?\b|\bcourse\b|\bis (?:that|this|it) (?:right|correct|true)\b|\bcorrect\?|\bright\?|\btrue\?",
     re.IGNORECASE,
 )
+#: How a correction opens, by the erratum's kind (tools.course.errata).
+ERRATUM_LEADS: dict[ErratumKind, str] = {
+    "wrong": "The notes are wrong here.",
+    "imprecise": "The notes are imprecise here.",
+    "outdated": "The notes' code is outdated here.",
+}
 _EXAMPLE_WANTED = re.compile(r"\bexamples?\b|\bcompute\b|\bcalculate\b|\bworked\b|\bshow\b|\bdemonstrat", re.I)
 
 
@@ -315,7 +322,7 @@ def _direct(
 ) -> tuple[str, Any]:
     """The first paragraph: the correction, the computed result or the reference answer."""
     if erratum is not None:
-        return f"**The notes are wrong here.** {erratum[1]}", "erratum"
+        return f"**{ERRATUM_LEADS[erratum_kind(erratum[1]) or 'wrong']}** {erratum[1]}", "erratum"
     computed = computation is not None and not computation.from_example
     if quiz is not None and quiz[0].name == concept.name:
         item = concept.quiz[quiz[1]]

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from tools.concepts._util import ConceptInput
 from tools.concepts.base import Concept, QuizItem
+from tools.course.errata import Erratum
 
 # --------------------------------------------------------------------------- parameter count
 
@@ -82,17 +83,52 @@ PARAMETER_COUNT = Concept(
         "Radford et al. 2019 (GPT-2)",
         "Kaplan et al. 2020, §2.1",
     ],
-    notes_errata=[
-        "Line 795: 'each token is represented by a vector of 12888 elements'. GPT-3's d_model is 12288 "
-        "(Table 2.1), so each embedding has 12288 elements.",
-        "Line 1091: the GPT-3 13B row lists d_model = 5140 but n_heads × d_head = 40 × 128 = 5120. The same "
-        "typo is in the paper's Table 2.1; 5120 is the consistent value (5120 gives 12.85B parameters, "
-        "5140 gives 12.95B; both round to 13B).",
-        "Line 1116: 'd_heads is calculated as d_model divided by n_heads'. True for every row except GPT-3 XL, "
-        "where the table (copied from the paper) lists d_head = 128 although 2048 / 24 ≈ 85.3.",
-        "Line 843: GPT-3 was trained 'on over 45 terabytes of data'. 45 TB was the compressed Common Crawl "
-        "plaintext before filtering; after filtering it was 570 GB (Brown et al. §2.2), and training used "
-        "300 billion tokens from a mixture of datasets.",
+    errata=[
+        Erratum(
+            "795",
+            "wrong",
+            "The notes say 'each token is represented by a vector of 12888 elements'",
+            "GPT-3 175B has d_model = 12288, so each token embedding has 12288 elements (the same figure the "
+            "notes' own table gives on line 1092)",
+            "Brown et al. 2020, Table 2.1",
+        ),
+        Erratum(
+            "1116",
+            "imprecise",
+            "The notes say 'Typically, d_heads is calculated as d_model divided by n_heads'",
+            "that holds for 6 of the 8 rows of the table the notes reproduce: GPT-3 XL lists d_head = 128 although "
+            "2048 / 24 ≈ 85.3, and the 13B row as printed gives 5140 / 40 = 128.5 (its d_head is 128, and "
+            "40 × 128 = 5120)",
+            "Brown et al. 2020, Table 2.1 (ratios recomputed)",
+        ),
+        Erratum(
+            "843",
+            "wrong",
+            "The notes say engineers 'trained it on over 45 terabytes of data'",
+            "45 TB was the compressed Common Crawl plaintext before filtering; after filtering it was 570 GB "
+            "(about 400 billion BPE tokens), and training used 300 billion tokens drawn from a weighted mix of "
+            "Common Crawl, WebText2, Books1, Books2 and Wikipedia",
+            "Brown et al. 2020, §2.2 and Table 2.2",
+        ),
+        Erratum(
+            "843",
+            "imprecise",
+            "The notes say 'GPT-3 was trained with over 175 billion parameters'",
+            "Table 2.1 gives 175.0B for the largest model, and counting its weights from the table's shape "
+            "(L = 96, d = 12288, vocabulary 50257, 2048 positions) gives about 174.6 billion, not more than 175 "
+            "billion",
+            "Brown et al. 2020, Table 2.1 (count recomputed)",
+        ),
+        Erratum(
+            "1094/1120",
+            "wrong",
+            "The notes define batch_size as 'the number of input examples (sequences) processed in parallel "
+            "during each training iteration'",
+            "the batch sizes in the table are in tokens, as its own caption says (batch size in tokens): 0.5M "
+            "tokens is about 0.5M / 2048 ≈ 244 sequences of the 2048-token context, and GPT-3 175B's 3.2M tokens "
+            "about 1,563 sequences",
+            "Brown et al. 2020, Table 2.1 caption and §2.1 (n_ctx = 2048)",
+        ),
     ],
 )
 
@@ -186,14 +222,26 @@ LAYER_TYPES = Concept(
         ),
     ],
     references=["Vaswani et al. 2017 §3.1-3.2.3", "Devlin et al. 2019 (BERT)", "Radford et al. 2018/2019 (GPT)"],
-    notes_errata=[
-        "Lines 327/337: the encoder 'produces a fixed-length representation' and the encoder-decoder model "
-        "'encodes it into a fixed-length representation'. A Transformer encoder outputs one vector per input "
-        "token; the decoder cross-attends over all of them. A single fixed-length vector was the bottleneck "
-        "of pre-attention RNN seq2seq models.",
-        "Line 526: 'The decoder initializes its initial hidden state using the context vector obtained from "
-        "the encoder'. That describes RNN decoders; a Transformer decoder has no recurrent hidden state and "
-        "receives the encoder's information only through cross-attention.",
+    errata=[
+        Erratum(
+            "327/337",
+            "wrong",
+            "The notes say the encoder 'produces a fixed-length representation' and the encoder-decoder model "
+            "'encodes it into a fixed-length representation'",
+            "a Transformer encoder outputs one vector per input token, and every decoder layer cross-attends over "
+            "all of them; a single fixed-length vector was the bottleneck of RNN encoder-decoders that attention "
+            "removed",
+            "Vaswani et al. 2017, §3.1-§3.2.3; Bahdanau, Cho & Bengio 2015, §1",
+        ),
+        Erratum(
+            "526",
+            "wrong",
+            "The notes say 'The decoder initializes its initial hidden state using the context vector obtained "
+            "from the encoder'",
+            "that describes RNN decoders; a Transformer decoder has no recurrent hidden state and receives the "
+            "encoder's information only through encoder-decoder attention",
+            "Vaswani et al. 2017, §3.1 and §3.2.3",
+        ),
     ],
 )
 

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from tools.concepts._util import ConceptInput, Real, matrix, require_rectangular, softmax
 from tools.concepts.base import Concept, QuizItem
+from tools.course.errata import Erratum
 
 Matrix = list[list[Real]]
 
@@ -106,6 +107,18 @@ ATTENTION = Concept(
         ),
     ],
     references=["Vaswani et al. 2017, Attention Is All You Need, §3.2.1 and §3.2.3"],
+    errata=[
+        Erratum(
+            "566",
+            "imprecise",
+            "The notes say 'Masking is applied to prevent the model from attending to future tokens during training'",
+            "the mask is part of every decoder self-attention layer, at inference too (a prompt's tokens are "
+            "processed together and each must still see only its left context); it preserves the "
+            "auto-regressive property, which is what lets training score all positions of a sequence in "
+            "parallel",
+            "Vaswani et al. 2017, §3.2.3",
+        ),
+    ],
 )
 
 # --------------------------------------------------------------------------- multi-head
@@ -205,13 +218,25 @@ MULTI_HEAD = Concept(
         ),
     ],
     references=["Vaswani et al. 2017, §3.2.2"],
-    notes_errata=[
-        "Line 834: 'The attention scores from all the heads are combined, typically through concatenation or "
-        "averaging'. The heads' outputs (weighted sums of values), not their scores, are concatenated and "
-        "projected: MultiHead = Concat(head_1, ..., head_h) W^O; they are not averaged.",
-        "Line 829: 'the model performs self-attention over the encoded input sequence'. Attention from the "
-        "decoder to the encoder outputs is encoder-decoder (cross) attention; decoder self-attention is over "
-        "the decoder's own previous tokens.",
+    errata=[
+        Erratum(
+            "834",
+            "wrong",
+            "The notes say 'The attention scores from all the heads are combined, typically through concatenation "
+            "or averaging'",
+            "the heads' outputs (weighted sums of values), not their scores, are concatenated and projected, "
+            "MultiHead(Q, K, V) = Concat(head_1, ..., head_h)W^O; they are not averaged",
+            "Vaswani et al. 2017, §3.2.2",
+        ),
+        Erratum(
+            "829/832",
+            "wrong",
+            "The notes say that in the decoder 'the model performs self-attention over the encoded input sequence'",
+            "attention from the decoder to the encoder's outputs is encoder-decoder (cross) attention, with "
+            "queries from the decoder and keys and values from the encoder; decoder self-attention is over the "
+            "decoder's own earlier positions",
+            "Vaswani et al. 2017, §3.2.3",
+        ),
     ],
 )
 
@@ -305,13 +330,24 @@ GQA = Concept(
         "Shazeer 2019, Fast Transformer Decoding (MQA)",
         "Touvron et al. 2023, Llama 2 §2.2",
     ],
-    notes_errata=[
-        "Lines 1405-1407: GQA 'divides the tokens into groups and attends to each group separately ... groups "
-        "of 512 tokens'. GQA (Ainslie et al. 2023) divides the query heads into groups that share one key "
-        "and value head; attention still spans all tokens. It reduces KV-cache memory and bandwidth, not the "
-        "number of token pairs attended.",
-        "Line 1392: 'LLaMA 2 ... employs grouped-query attention'. In Llama 2 only the 34B and 70B models "
-        "use GQA; 7B and 13B use standard multi-head attention.",
+    errata=[
+        Erratum(
+            "1405-1407",
+            "wrong",
+            "The notes say GQA 'divides the tokens into groups and attends to each group separately', e.g. "
+            "'groups of 512 tokens each'",
+            "GQA divides the query heads into G groups that each share one key and value head; every query "
+            "still attends over all tokens. It shrinks the KV cache and memory traffic, not the number of token "
+            "pairs attended",
+            "Ainslie et al. 2023, GQA, §2.2",
+        ),
+        Erratum(
+            "1392",
+            "imprecise",
+            "The notes say the 'LLaMA 2 model ... employs grouped-query attention'",
+            "in Llama 2 only the 34B and 70B models use GQA; the 7B and 13B models use standard multi-head attention",
+            "Touvron et al. 2023b, Llama 2, Table 1 and §2.2",
+        ),
     ],
 )
 

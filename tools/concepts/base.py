@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from tools.course.errata import Erratum
+
 
 class QuizItem(BaseModel):
     """One quiz question with its reference answer; the tutor asks it, the evaluator grades it."""
@@ -21,8 +23,8 @@ class Concept:
     """A runnable, explained GenAI concept.
 
     `run` is pure: it takes a validated `input_model` instance and returns JSON-able data.
-    `notes_errata` lists where the course notes disagree with the primary paper, and what
-    this task computes instead; the tutor quotes it.
+    `errata` lists where the course notes disagree with a primary source (structured, with a
+    kind); `notes_errata` is their rendered text, which the tutor quotes and the index cites.
     """
 
     name: str
@@ -34,7 +36,12 @@ class Concept:
     run: Callable[[Any], dict[str, Any]]
     quiz: list[QuizItem]
     references: list[str] = field(default_factory=list)
-    notes_errata: list[str] = field(default_factory=list)
+    errata: list[Erratum] = field(default_factory=list)
+
+    @property
+    def notes_errata(self) -> list[str]:
+        """Each erratum as one line: 'Lines 1184-1189 (imprecise): ...'."""
+        return [e.text for e in self.errata]
 
     def execute(self, raw: dict[str, Any]) -> dict[str, Any]:
         """Validate raw inputs (raises pydantic.ValidationError) and run the concept."""

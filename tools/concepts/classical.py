@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tools.concepts._util import ConceptInput, Prob
 from tools.concepts.base import Concept, QuizItem
+from tools.course.errata import Erratum
 
 NULL = "NULL"
 
@@ -117,9 +118,25 @@ IBM_MODEL1 = Concept(
         "Brown, Della Pietra, Della Pietra & Mercer 1993, The Mathematics of Statistical Machine Translation",
         "Koehn 2010, Statistical Machine Translation, ch. 4",
     ],
-    notes_errata=[
-        "Line 119: SMT tools 'include Moses, Phrasal, and Apertium'. Apertium is a rule-based machine "
-        "translation platform, not a statistical one (Moses and Phrasal are SMT toolkits).",
+    errata=[
+        Erratum(
+            "119",
+            "wrong",
+            "The notes say tools for building SMT systems 'include Moses, Phrasal, and Apertium'",
+            "Apertium is a rule-based (shallow-transfer) machine translation platform, not a statistical one; "
+            "Moses and Phrasal are SMT toolkits",
+            "Forcada et al. 2011, Apertium; Koehn et al. 2007, Moses",
+        ),
+        Erratum(
+            "89",
+            "imprecise",
+            "The notes say that 'Before the advent of large language models (LLMs) ... statistical methods were "
+            "the dominant approach' in tasks like machine translation",
+            "neural machine translation (encoder-decoder RNNs with attention, then the Transformer, itself "
+            "introduced for translation) had replaced SMT in research and in production systems such as Google "
+            "Translate by 2016-2017, before LLMs",
+            "Bahdanau, Cho & Bengio 2015; Wu et al. 2016 (GNMT); Vaswani et al. 2017",
+        ),
     ],
 )
 

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from tools.concepts._util import ConceptInput, Prob, Real, sort_key_prob
 from tools.concepts.base import Concept, QuizItem
+from tools.course.errata import Erratum
 
 # --------------------------------------------------------------------------- beam search
 
@@ -100,12 +101,18 @@ BEAM_SEARCH = Concept(
         ),
     ],
     references=["Graves 2012; Sutskever, Vinyals & Le 2014; Wu et al. 2016 (GNMT length penalty)"],
-    notes_errata=[
-        "Lines 642-648: after step 2 the notes keep 'The cat is sleeping' (0.42), 'The cat is eating' (0.12) "
-        "and 'The cat is running' (0.06). Beam search ranks all 9 candidates together: 'The cat sat on' = "
-        "0.3 × 0.5 = 0.15 beats both, 'The cat sat next' = 0.12 ties 'The cat is eating', and 'The cat runs "
-        "fast' = 0.06 ties 'The cat is running'. The correct beam is sleeping 0.42, sat on 0.15, then a 0.12 "
-        "(this task keeps 'The cat is eating' by alphabetical tie-break).",
+    errata=[
+        Erratum(
+            "642-648",
+            "wrong",
+            "After step 2 the notes keep 'The cat is sleeping' (0.42), 'The cat is eating' (0.12) and 'The cat is "
+            "running' (0.06)",
+            "beam search ranks all nine candidates together: The cat sat on = 0.3 × 0.5 = 0.15 beats both, The "
+            "cat sat next = 0.3 × 0.4 = 0.12 ties eating, and The cat runs fast = 0.1 × 0.6 = 0.06 ties running. "
+            "The beam is sleeping 0.42, sat on 0.15, then one 0.12 (this task keeps eating by alphabetical "
+            "tie-break), as the notes' own rule on line 600 requires",
+            "Beam search as defined in Graves 2012 and Sutskever, Vinyals & Le 2014 (products recomputed)",
+        ),
     ],
 )
 
@@ -211,13 +218,36 @@ SAMPLING = Concept(
         "Holtzman et al. 2019, The Curious Case of Neural Text Degeneration",
         "Fan, Lewis & Dauphin 2018 (top-k)",
     ],
-    notes_errata=[
-        "Lines 1184-1189: the nucleus is chosen 'until it exceeds' the threshold. Holtzman et al. keep the "
-        "smallest set whose cumulative probability is >= p; with p = 0.7 and 0.4 + 0.3 = 0.7 the nucleus "
-        "is {apple, banana}, whereas 'exceeds' would wrongly add cherry.",
-        "Lines 1146/1168: top-p adjusts probabilities 'based on their likelihood of occurrence in the "
-        "model's vocabulary'. It truncates the model's conditional next-token distribution for the current "
-        "context (then renormalises); it has nothing to do with how common a word is in the vocabulary.",
+    errata=[
+        Erratum(
+            "1184-1190",
+            "imprecise",
+            "The notes build the nucleus by adding words 'until it exceeds' the threshold",
+            "the nucleus is the smallest set whose cumulative probability is >= p. The two rules differ only when "
+            "a prefix sums to exactly p: with p = 0.7, apple 0.4 + banana 0.3 = 0.7 is the nucleus, while "
+            "exceeds would also add cherry. The notes' own example (p = 0.8, nucleus apple, banana, cherry) comes "
+            "out the same under both",
+            "Holtzman et al. 2019, The Curious Case of Neural Text Degeneration, §3.1 eq. (2)",
+        ),
+        Erratum(
+            "1146/1168",
+            "imprecise",
+            "The notes say top-p adjusts probabilities 'based on their likelihood of occurrence in the model's "
+            "vocabulary'",
+            "it truncates the model's next-token distribution conditioned on the current context and renormalises "
+            "it; it has nothing to do with how common a word is in the vocabulary (line 1176 of the notes says "
+            "this part correctly)",
+            "Holtzman et al. 2019, §3.1",
+        ),
+        Erratum(
+            "580-582",
+            "wrong",
+            "Under 'Sampling (Optional)' the notes list 'sampling techniques, such as greedy decoding or beam search'",
+            "greedy decoding and beam search are deterministic maximisation-based decoding: they pick the most "
+            "probable continuation and draw nothing at random. Sampling (pure, top-k, nucleus) draws the next "
+            "token from the distribution",
+            "Holtzman et al. 2019, §2 and §3",
+        ),
     ],
 )
 
@@ -301,13 +331,25 @@ PENALTIES = Concept(
         "OpenAI API docs, Parameter details: frequency and presence penalties",
         "Keskar et al. 2019, CTRL §4.1",
     ],
-    notes_errata=[
-        "Line 1150: the frequency penalty 'penalizes words based on their frequency of occurrence in the "
-        "model's training data'. It penalises tokens in proportion to how many times they have already "
-        "appeared in the text generated so far: logit − count·frequency_penalty.",
-        "Lines 1152 and 1160-1164: 'penalty_threshold = 10' / 'penalty_threshold = 5 ... only penalize words "
-        "that appear after the first 5 words'. Neither penalty has a threshold parameter; the presence "
-        "penalty is a flat subtraction for every token with count > 0.",
+    errata=[
+        Erratum(
+            "1150",
+            "wrong",
+            "The notes say the frequency penalty 'Penalizes words based on their frequency of occurrence in the "
+            "model's training data'",
+            "it penalises a token in proportion to how many times it has already appeared in the text so far, "
+            "mu[j] - c[j]·alpha_frequency; training-data frequencies play no part",
+            "OpenAI API documentation, frequency and presence penalties",
+        ),
+        Erratum(
+            "1152-1154 and 1160-1164",
+            "wrong",
+            "The notes add 'penalty_threshold = 10' (only penalize words that appear more than 10 times in the "
+            "training data) and 'penalty_threshold = 5' (only penalize words that appear after the first 5 words)",
+            "neither penalty has a threshold parameter: the presence penalty subtracts alpha_presence once for "
+            "every token with count c[j] > 0, and the frequency penalty c[j]·alpha_frequency",
+            "OpenAI API documentation, frequency and presence penalties",
+        ),
     ],
 )
 

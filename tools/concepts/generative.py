@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from tools.concepts._util import ConceptInput, Real, floats, require_rectangular
 from tools.concepts.base import Concept, QuizItem
+from tools.course.errata import Erratum
 
 # --------------------------------------------------------------------------- GAN
 
@@ -122,12 +123,25 @@ GAN_1D = Concept(
         ),
     ],
     references=["Goodfellow et al. 2014, Generative Adversarial Nets"],
-    notes_errata=[
-        "Line 180: 'If D correctly identifies real data as real ... and generated data as fake ..., both G and "
-        "D are rewarded'. The game is zero-sum: V(D,G) = E[log D(x)] + E[log(1 − D(G(z)))] is maximised by D "
-        "and minimised by G, so when D is right G's loss is high; G is rewarded only when D is fooled.",
-        "Line 199: 'Data Generation for Training' describes super-resolution (low- to high-resolution "
-        "images), which is a different application from generating extra training data.",
+    errata=[
+        Erratum(
+            "180",
+            "wrong",
+            "The notes say 'If D correctly identifies real data as real ... and generated data as fake ..., both G "
+            "and D are rewarded'",
+            "the game is zero-sum: V(D, G) = E[log D(x)] + E[log(1 - D(G(z)))] is maximised by D and minimised by "
+            "G, so when D is right G's loss is high; G gains only when D is fooled",
+            "Goodfellow et al. 2014, Generative Adversarial Nets, §3 eq. (1)",
+        ),
+        Erratum(
+            "199",
+            "imprecise",
+            "Under 'Data Generation for Training' the notes describe turning low-resolution images into "
+            "high-resolution ones",
+            "that application is super-resolution (e.g. SRGAN), a different use from generating extra training "
+            "data, which the notes cover under Data Augmentation (line 196)",
+            "Ledig et al. 2017, SRGAN",
+        ),
     ],
 )
 

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from tools.concepts._util import ConceptInput, Real, floats, sigmoid, softmax
 from tools.concepts.base import Concept, QuizItem
+from tools.course.errata import Erratum
 
 # --------------------------------------------------------------------------- neuron
 
@@ -82,13 +83,31 @@ NEURON = Concept(
         ),
     ],
     references=["Rosenblatt 1958; Goodfellow, Bengio & Courville, Deep Learning (2016), ch. 6"],
-    notes_errata=[
-        "Line 451: 'y = 1 / (1 + e^{-0.7}) ... y ≈ 0.669'. For z = -0.7 the sigmoid is 1/(1+e^{-z}) = "
-        "1/(1+e^{0.7}) = 1/3.0138 ≈ 0.332; 0.669 is sigmoid(+0.7). z = -0.7 itself is correct.",
-        "Line 491: the bias 'is the same for a specific layer and applied layerwise'. Each neuron has its own "
-        "bias; a layer has a bias vector b with one entry per output unit.",
-        "Line 510: the learning rate is listed among the model's parameters. It is a training "
-        "hyperparameter chosen by the engineer, not a learned parameter, and is not counted in n_params.",
+    errata=[
+        Erratum(
+            "451",
+            "wrong",
+            "The notes compute 'y = 1 / (1 + e^{-0.7}) ... y ≈ 0.669' for z = -0.7",
+            "σ(z) = 1/(1 + e^{-z}), so σ(-0.7) = 1/(1 + e^{0.7}) = 1/3.0138 ≈ 0.332; 0.669 is σ(+0.7). "
+            "z = -0.7 itself is right",
+            "The logistic sigmoid as the notes define it on line 450",
+        ),
+        Erratum(
+            "491",
+            "wrong",
+            "The notes say the bias 'is the same for a specific layer and applied layerwise'",
+            "every unit has its own bias: a layer computes g(Wᵀx + b) with a bias vector b, one entry per unit",
+            "Goodfellow, Bengio & Courville 2016, Deep Learning, §6.1 and §6.3",
+        ),
+        Erratum(
+            "510",
+            "imprecise",
+            "The notes list the 'Learning rate' among the parameters of the network",
+            "the learning rate is a training hyper-parameter set by the engineer, not a learned parameter; "
+            "Table 2.1 calls batch size and learning rate 'learning hyper-parameters', and n_params does not "
+            "count it. The notes' description of what it does (line 512) is right",
+            "Brown et al. 2020, Table 2.1",
+        ),
     ],
 )
 
@@ -213,25 +232,75 @@ ACTIVATION = Concept(
         "Clevert, Unterthiner & Hochreiter 2015, ELU",
         "Shazeer 2020, GLU Variants Improve Transformer",
     ],
-    notes_errata=[
-        "Line 1300: 'SwiGLU (Sigmoid-Weighted Linear Unit)'. SwiGLU is the Swish-gated GLU variant; "
-        "'sigmoid-weighted linear unit' (SiLU) is the name of x·σ(x), i.e. Swish with beta = 1.",
-        "Line 1314: 'f(x) = (x * sigmoid(x)) + (x * tanh(x))'. Shazeer (2020) defines "
-        "SwiGLU(x, W, V) = Swish_beta(xW) ⊗ (xV): a product of a Swish-activated projection and a "
-        "second linear projection, not a sum of two activations of x.",
-        "Line 1302: SwiGLU 'combines the properties of both Swish and GELU ... address the drawbacks of "
-        "GELU'. It combines Swish with the gated linear unit (GLU) of Dauphin et al.; the paper gives "
-        "no such motivation (it attributes the gains to 'divine benevolence').",
-        "Line 1334: GELU 'has non-zero derivatives everywhere'. GELU'(x) = Φ(x) + xφ(x) is zero at "
-        "x ≈ -0.7518, the function's minimum.",
-        "Lines 1336-1339: a 'GeLU (Generalized Error Linear Unit) ... introduced in GPT-3' with "
-        "GeLU(x, k) = (1-k)GELU(x) + k(x/k + 1). There is no such function: GPT-3 uses the same GELU as "
-        "GPT-2 (Brown et al. 2020: 'the same model and architecture as GPT-2'). Line 1328 'GPT-3: Uses GeLU' "
-        "should read GELU.",
-        "Line 1341: '0.5 * x * (1 + tanh(sqrt(2/pi)) * (x + 0.044715 * x^3))'. The tanh must wrap the whole "
-        "argument: 0.5x(1 + tanh(sqrt(2/pi)(x + 0.044715x³))).",
-        "Lines 1279/1317: 'LLaMA 2 uses the SwiGLU activation function instead of ReLU'. SwiGLU was already "
-        "used by LLaMA 1 (following PaLM); the ReLU it replaces is the original Transformer's.",
+    errata=[
+        Erratum(
+            "1300",
+            "wrong",
+            "The notes expand the name as 'SwiGLU (Sigmoid-Weighted Linear Unit)'",
+            "SwiGLU is the GLU variant whose gate goes through Swish; 'sigmoid-weighted linear unit' (SiLU) is "
+            "the name of x·σ(x), i.e. Swish with beta = 1",
+            "Shazeer 2020, GLU Variants Improve Transformer, §2",
+        ),
+        Erratum(
+            "1314",
+            "wrong",
+            "The notes define SwiGLU as 'f(x) = (x * sigmoid(x)) + (x * tanh(x))'",
+            "SwiGLU(x, W, V) = Swish_β(xW) ⊗ (xV): the product of a Swish-activated projection and a second "
+            "linear projection, and the FFN is (Swish_1(xW) ⊗ xV)W2; it is not a sum of two activations of x",
+            "Shazeer 2020, §2, eq. (5)-(6)",
+        ),
+        Erratum(
+            "1302",
+            "wrong",
+            "The notes say SwiGLU 'combines the properties of both Swish and GELU ... to address the drawbacks of "
+            "GELU'",
+            "SwiGLU combines Swish with the gated linear unit (GLU) of Dauphin et al. 2017 (GELU gives the "
+            "separate GEGLU variant), and the paper offers no such motivation: it attributes the gains 'to "
+            "divine benevolence'",
+            "Shazeer 2020, §2 and §4",
+        ),
+        Erratum(
+            "1334",
+            "wrong",
+            "The notes say GELU 'has non-zero derivatives everywhere'",
+            "GELU(x) = xΦ(x) has derivative Φ(x) + xφ(x), which is zero at x ≈ -0.7518, the function's "
+            "minimum (GELU ≈ -0.170 there)",
+            "Hendrycks & Gimpel 2016, Gaussian Error Linear Units, §2 (derivative computed from it)",
+        ),
+        Erratum(
+            "1334",
+            "wrong",
+            "The notes say GELU 'uses the expected value of a rectified Gaussian distribution as its output'",
+            "GELU is the expected value of a stochastic mask: x is multiplied by m ~ Bernoulli(Φ(x)), so "
+            "E[m·x] = xΦ(x). The mean of a rectified Gaussian max(0, N(μ, σ²)) is μΦ(μ/σ) + σφ(μ/σ), a different "
+            "function",
+            "Hendrycks & Gimpel 2016, §2",
+        ),
+        Erratum(
+            "1328 and 1336-1339",
+            "wrong",
+            "The notes describe a 'GeLU (Generalized Error Linear Unit) ... introduced in GPT-3' with "
+            "GeLU(x, k) = (1-k)GELU(x) + k(x/k + 1), and line 1328 says GPT-3 uses it",
+            "there is no such function: GPT-3 uses 'the same model and architecture as GPT-2', whose "
+            "activation is the GELU of Hendrycks & Gimpel",
+            "Brown et al. 2020, §2.1; Radford et al. 2018/2019",
+        ),
+        Erratum(
+            "1341",
+            "wrong",
+            "The notes write '0.5 * x * (1 + tanh(sqrt(2/pi)) * (x + 0.044715 * x^3))'",
+            "the tanh must wrap the whole argument: 0.5x(1 + tanh[√(2/π)(x + 0.044715x³)]); the formula is the "
+            "tanh approximation of ordinary GELU, not of a separate 'GeLU'",
+            "Hendrycks & Gimpel 2016, §2",
+        ),
+        Erratum(
+            "1279/1317",
+            "imprecise",
+            "The notes present 'LLaMA 2 uses the SwiGLU activation function instead of ReLU' as a LLaMA 2 change",
+            "LLaMA 1 already replaced the ReLU non-linearity by SwiGLU (following PaLM), and Llama 2 keeps that "
+            "architecture; the ReLU it replaces is the original Transformer's",
+            "Touvron et al. 2023a, LLaMA, §2.2; Touvron et al. 2023b, Llama 2, §2.2",
+        ),
     ],
 )
 
@@ -348,14 +417,42 @@ NORMALIZATION = Concept(
         "Ba, Kiros & Hinton 2016, Layer Normalization",
         "Zhang & Sennrich 2019, Root Mean Square Layer Normalization",
     ],
-    notes_errata=[
-        "Line 1271: 'mu = 4, sigma = 1' for x = (3, 4, 5). LayerNorm uses the population (biased) standard "
-        "deviation sqrt(((3-4)²+0²+(5-4)²)/3) = sqrt(2/3) ≈ 0.816, so the outputs are ≈ (-1.225, 0, 1.225), "
-        "not (-1, 0, 1). sigma = 1 is the sample (n-1) standard deviation, which LayerNorm does not use.",
-        "Lines 1242/1261: both formulas omit eps and the learned gain (and, for LayerNorm, bias): "
-        "RMSNorm(x)_i = x_i / sqrt(mean(x²) + eps) · g_i; LayerNorm(x)_i = (x_i - μ)/sqrt(σ² + eps) · g_i + b_i.",
-        "Line 1237: 'LayerNorm is a regularization technique'. It is a normalisation technique for "
-        "stabilising and speeding up training, not a regulariser.",
+    errata=[
+        Erratum(
+            "1271",
+            "wrong",
+            "The notes use 'mu = 4, sigma = 1' for x = (3, 4, 5)",
+            "LayerNorm's σ is the population standard deviation over the H features, "
+            "sqrt(((3-4)² + 0² + (5-4)²)/3) = sqrt(2/3) ≈ 0.816, so the outputs are ≈ (-1.225, 0, 1.225), not "
+            "(-1, 0, 1); σ = 1 is the sample (n-1) standard deviation, which LayerNorm does not use",
+            "Ba, Kiros & Hinton 2016, Layer Normalization, §3 eq. (3)",
+        ),
+        Erratum(
+            "1242/1261",
+            "imprecise",
+            "The notes write 'RMSNorm(x_i) = x_i / sqrt((1/n) * sum(x_i^2))' and 'LayerNorm(x_i) = (x_i - mu) / sigma'",
+            "both papers multiply by a learned gain g_i (LayerNorm also adds a bias b_i): ā_i = a_i/RMS(a)·g_i "
+            "and g_i(a_i - μ)/σ + b_i. Implementations also add a small eps under the square root, which the "
+            "papers' formulas leave out",
+            "Zhang & Sennrich 2019, eq. (4); Ba, Kiros & Hinton 2016, §3",
+        ),
+        Erratum(
+            "1237",
+            "imprecise",
+            "The notes call LayerNorm 'a regularization technique'",
+            "layer normalization is presented as a normalisation method that stabilises the hidden-state "
+            "dynamics and cuts training time, not as a regulariser; the notes' stated purpose (stable "
+            "activations, better convergence) agrees",
+            "Ba, Kiros & Hinton 2016, abstract and §1",
+        ),
+        Erratum(
+            "1237",
+            "imprecise",
+            "The notes say RMSNorm 'has been proved quite successful in LLaMA 2', under 'LLaMA Model Features'",
+            "RMSNorm pre-normalisation was already part of LLaMA 1 ('Pre-normalization [GPT3] ... we use the "
+            "RMSNorm normalizing function'), and Llama 2 keeps LLaMA 1's architecture",
+            "Touvron et al. 2023a, LLaMA, §2.2; Touvron et al. 2023b, Llama 2, §2.2",
+        ),
     ],
 )
 
@@ -418,10 +515,16 @@ ADD_AND_NORM = Concept(
         "He et al. 2016, Deep Residual Learning",
         "Xiong et al. 2020, On Layer Normalization in the Transformer Architecture",
     ],
-    notes_errata=[
-        "Line 342: Add & Norm is 'adding the input to the output of the feedforward network and then "
-        "normalizing'. In Vaswani et al. it wraps every sub-layer, the attention sub-layers as well as the "
-        "feed-forward network: LayerNorm(x + Sublayer(x)).",
+    errata=[
+        Erratum(
+            "342",
+            "imprecise",
+            "The notes describe Add & Norm as 'adding the input to the output of the feedforward network and then "
+            "normalizing'",
+            "the residual connection and layer normalisation wrap every sub-layer, the attention sub-layers as "
+            "well as the feed-forward network: LayerNorm(x + Sublayer(x))",
+            "Vaswani et al. 2017, §3.1",
+        ),
     ],
 )
 

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from tools.concepts._util import ConceptInput, Real, floats, matrix
 from tools.concepts.base import Concept, QuizItem
+from tools.course.errata import Erratum
 
 # --------------------------------------------------------------------------- sinusoidal
 
@@ -170,14 +171,37 @@ ROPE = Concept(
         "Su et al. 2021, RoFormer: Enhanced Transformer with Rotary Position Embedding",
         "Touvron et al. 2023, LLaMA §2.2",
     ],
-    notes_errata=[
-        "Line 1366: RoPE 'introduce[s] dynamic rotational transformations ... the positional embeddings are "
-        "modified during the training process based on the input data and the model's parameters'. RoPE's "
-        "rotations are fixed, parameter-free functions of the position (angle m·θ_i, θ_i = 10000^(-2i/d)); "
-        "they are applied to the queries and keys in every layer and make q·k depend on the relative "
-        "offset m - n.",
-        "Line 1364: traditional encodings 'are static and do not change during the model's training'. Only "
-        "the sinusoidal encoding is fixed; learned absolute position embeddings (GPT-2, GPT-3) are trained.",
+    errata=[
+        Erratum(
+            "1366",
+            "wrong",
+            "The notes say RoPE introduces 'dynamic rotational transformations' and that 'the positional "
+            "embeddings are modified during the training process based on the input data and the model's "
+            "parameters'",
+            "RoPE's rotations are fixed, parameter-free functions of the position (pair i at position m turns by "
+            "m·θ_i, θ_i = 10000^(-2i/d)); they are applied to the queries and keys in every layer and make q·k "
+            "depend on the relative offset m - n",
+            "Su et al. 2021, RoFormer, §3.2 eq. (15)-(16) and (34)",
+        ),
+        Erratum(
+            "1362-1364",
+            "imprecise",
+            "The notes say traditional positional encodings 'are static and do not change during the model's "
+            "training or inference process'",
+            "that holds for the sinusoidal encoding; learned absolute position embeddings (GPT-2, GPT-3) are "
+            "trained with the model, and both are fixed at inference",
+            "Vaswani et al. 2017, §3.5 (sinusoidal vs learned); Radford et al. 2019",
+        ),
+        Erratum(
+            "1357",
+            "imprecise",
+            "The notes say 'Inspired by the GPT-Neo-X project, LLaMA 2 incorporates rotary positional "
+            "embeddings at each layer'",
+            "rotary embeddings (introduced by Su et al. 2021) were already in LLaMA 1, which credits GPT-Neo: "
+            "'we remove the absolute positional embeddings, and instead, add rotary positional embeddings "
+            "(RoPE) ... at each layer'; Llama 2 keeps LLaMA 1's architecture and adds the 4096 context and GQA",
+            "Touvron et al. 2023a, LLaMA, §2.2; Touvron et al. 2023b, Llama 2, §2.2",
+        ),
     ],
 )
 

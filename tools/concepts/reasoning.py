@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from tools.concepts._util import ConceptInput
 from tools.concepts.base import Concept, QuizItem
+from tools.course.errata import Erratum
 from tools.evals.answers import normalize_answer
 
 # --------------------------------------------------------------------------- self-consistency
@@ -76,14 +77,35 @@ SELF_CONSISTENCY = Concept(
         "Wang et al. 2022, Self-Consistency Improves Chain of Thought Reasoning in Language Models",
         "Wei et al. 2022 (chain of thought)",
     ],
-    notes_errata=[
-        "Line 1751: in greedy decoding 'LLMs pick at each step the most probable next word (with some "
-        "randomness introduced)'. Greedy decoding is deterministic; randomness belongs to sampling, which "
-        "self-consistency uses to get diverse reasoning paths.",
-        "Lines 1785-1787: the demo code never votes. It filters on choice['role'], which chat-completion "
-        "choices do not have (the role is in choice['message']['role']), so it fails, and it returns the "
-        "answers joined into one string. Self-consistency extracts each final answer and returns the most "
-        "frequent one.",
+    errata=[
+        Erratum(
+            "1751",
+            "wrong",
+            "The notes say that in greedy decoding 'LLMs pick at each step the most probable next word (with some "
+            "randomness introduced)'",
+            "greedy decoding is deterministic; randomness belongs to sampling, which self-consistency uses to get "
+            "diverse reasoning paths",
+            "Wang et al. 2022, Self-Consistency, §2",
+        ),
+        Erratum(
+            "1785-1787",
+            "wrong",
+            "The demo filters the choices on choice['role'] == 'assistant' and returns the answers joined into one "
+            "string",
+            "chat-completion choices have no role key (it is in choice['message']['role']), so the filter fails, "
+            "and nothing is voted on. Self-consistency parses each sampled chain's final answer and returns the "
+            "most frequent one",
+            "Wang et al. 2022, §2; OpenAI chat completion response format",
+        ),
+        Erratum(
+            "1771-1779",
+            "outdated",
+            "The demo calls 'openai.ChatCompletion.create(model=engine, ...)'",
+            "openai.ChatCompletion was removed in openai-python 1.0 (November 2023); on current releases the call "
+            "raises APIRemovedInV1 before any request is made. The current form is "
+            "OpenAI().chat.completions.create(...), whose choices are objects (choice.message.content)",
+            "openai-python v1.0.0 migration guide (checked against the installed openai 2.x)",
+        ),
     ],
 )
 

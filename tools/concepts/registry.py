@@ -16,6 +16,7 @@ from tools.concepts import (
     tokenization,
 )
 from tools.concepts.base import Concept
+from tools.course.errata import KINDS
 
 _MODULES = (
     neural,
@@ -101,24 +102,28 @@ def get_concept(name: str) -> Concept:
 
 
 def render_errata_markdown() -> str:
-    """ERRATA.md's text, built from every concept's notes_errata so the two cannot drift apart."""
+    """ERRATA.md's text, built from every concept's `errata` so the two cannot drift apart."""
     lines = [
         "# Errata for the course notes",
         "",
-        "Where the course notes (seed 000_81d0867842955ad4.txt) disagree with the primary sources, the concept",
-        "lab computes the paper's version. Line numbers refer to the notes. This file is generated from the",
-        "`notes_errata` field of each concept (`tools.concepts.registry.render_errata_markdown`).",
+        "Where the course notes (seed 000_81d0867842955ad4.txt, shipped as agents/knowledge/data/course_notes.txt)",
+        "disagree with the primary sources, the concept lab computes the source's version. Line numbers refer to",
+        "the notes. Each erratum says what the notes say, names the source and says what it says, and has a kind:",
+        "`wrong` (the source says otherwise), `imprecise` (true in part or only loosely) or `outdated` (code that",
+        "no longer runs on current libraries). This file is generated from the `errata` field of each concept",
+        "(`tools.concepts.registry.render_errata_markdown`); a test keeps it equal to that output.",
         "",
     ]
-    total = 0
+    counts = dict.fromkeys(KINDS, 0)
     for concept in list_concepts():
-        if not concept.notes_errata:
+        if not concept.errata:
             continue
         lines.append(f"## `{concept.name}`: {concept.title}")
         lines.append("")
-        for item in concept.notes_errata:
-            lines.append(f"- {item}")
-            total += 1
+        for erratum in concept.errata:
+            lines.append(f"- {erratum.text}")
+            counts[erratum.kind] += 1
         lines.append("")
-    lines.append(f"Total: {total} errata.")
+    by_kind = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    lines.append(f"Total: {sum(counts.values())} errata ({by_kind}).")
     return "\n".join(lines) + "\n"

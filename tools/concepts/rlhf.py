@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tools.concepts._util import ConceptInput, Real, sigmoid
 from tools.concepts.base import Concept, QuizItem
+from tools.course.errata import Erratum
 
 # --------------------------------------------------------------------------- Bradley-Terry
 
@@ -281,10 +282,17 @@ REJECTION_SAMPLING = Concept(
         "Touvron et al. 2023, Llama 2: Open Foundation and Fine-Tuned Chat Models, §3.2.3",
         "Nakano et al. 2021 (WebGPT best-of-n)",
     ],
-    notes_errata=[
-        "Line 1423: 'The model is fine-tuned using reinforcement learning techniques, such as gradient "
-        "updates, based on the selected high-quality sample'. In Llama 2 the selected samples are used as "
-        "new gold targets for ordinary supervised fine-tuning; the RL algorithm is PPO, applied separately.",
+    errata=[
+        Erratum(
+            "1423",
+            "imprecise",
+            "The notes say 'The model is fine-tuned using reinforcement learning techniques, such as gradient "
+            "updates, based on the selected high-quality sample'",
+            "Llama 2 counts rejection sampling as one of its two RLHF algorithms, but the update itself is "
+            "ordinary supervised fine-tuning on the selected samples, treated as the new gold standard; PPO is "
+            "the other algorithm, applied on top of the rejection-sampling checkpoint from RLHF V5 on",
+            "Touvron et al. 2023b, Llama 2, §3.2.3",
+        ),
     ],
 )
 
@@ -363,15 +371,34 @@ RLHF_PIPELINE = Concept(
         ),
     ],
     references=["Ouyang et al. 2022, §3.5 eq. (2)", "Stiennon et al. 2020", "Brown et al. 2020"],
-    notes_errata=[
-        "Line 844: GPT-3's engineers 'would fine-tune the results in supervised training, a process known "
-        "as reinforcement learning with human feedback (RLHF)'. GPT-3 (Brown et al. 2020) was only "
-        "pretrained (and evaluated few-shot); supervised fine-tuning and RLHF are different steps, and RLHF "
-        "was applied later in InstructGPT (Ouyang et al. 2022).",
-        "Lines 1041-1043: RLHF 'combin[es] feedback from both the environment and the coach' with humans "
-        "giving 'rewards ... demonstrations ... or tips'. In InstructGPT the RL reward comes from a reward "
-        "model trained on human comparisons (plus a KL penalty); humans do not reward the policy during RL, "
-        "and there is no separate environment reward.",
+    errata=[
+        Erratum(
+            "844",
+            "wrong",
+            "The notes say GPT-3's engineers 'would fine-tune the results in supervised training, a process known "
+            "as reinforcement learning with human feedback (RLHF)'",
+            "GPT-3 was only pretrained and then evaluated zero-, one- and few-shot without gradient updates; "
+            "supervised fine-tuning and RLHF are different steps, and RLHF was applied later, in InstructGPT",
+            "Brown et al. 2020, §2; Ouyang et al. 2022, §3",
+        ),
+        Erratum(
+            "1041-1043",
+            "imprecise",
+            "The notes' analogy has RLHF 'combining feedback from both the environment and the coach', with "
+            "humans giving 'rewards for good performance, demonstrations ... or tips'",
+            "in InstructGPT the RL reward comes from a reward model trained on human comparisons (minus a KL "
+            "penalty); humans do not reward the policy during RL and there is no separate environment reward. "
+            "Demonstrations are used, but in the earlier supervised fine-tuning step",
+            "Ouyang et al. 2022, §3.1 and §3.5; Christiano et al. 2017",
+        ),
+        Erratum(
+            "949",
+            "imprecise",
+            "The notes call InstructGPT 'a technique developed by OpenAI'",
+            "InstructGPT is the name of the resulting models ('We call the resulting models InstructGPT'); the "
+            "technique is RLHF (supervised fine-tuning, reward modelling and PPO)",
+            "Ouyang et al. 2022, abstract and §1",
+        ),
     ],
 )
 

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from tools.concepts._util import ConceptInput
 from tools.concepts.base import Concept, QuizItem
+from tools.course.errata import Erratum
 
 UNK = "[UNK]"
 EOW = "</w>"
@@ -124,14 +125,41 @@ TOKENIZATION = Concept(
         ),
     ],
     references=["Sennrich, Haddow & Birch 2016", "Schuster & Nakajima 2012 (WordPiece)", "Kudo 2018 (Unigram LM)"],
-    notes_errata=[
-        "Line 693: 'unbelievable' broken into 'un', 'believe', 'able'. Subword pieces must concatenate back "
-        "to the word; un + believe + able spells 'unbelieveable'. A valid split is un + believ + able.",
-        "Line 735: 'run,' 'running,' and 'ran' may all share the subword 'run'. 'ran' does not contain the "
-        "string 'run'; subword tokenisers split strings, so the irregular past tense cannot share that piece.",
-        "Line 723: under 'character-based tokenization' the word 'university' 'would be treated as an "
-        "out-of-vocabulary (OOV) token'. A character tokeniser spells any word made of known characters, so "
-        "it has no word-level OOV problem; only word-level tokenisation does.",
+    errata=[
+        Erratum(
+            "693",
+            "wrong",
+            "The notes split 'unbelievable' into the sub-words 'un,' 'believe,' and 'able'",
+            "a subword segmentation concatenates back to the word, and un + believe + able spells "
+            "unbelieveable; a valid split is un + believ + able",
+            "Sennrich, Haddow & Birch 2016, §3.2 (segmentation is lossless)",
+        ),
+        Erratum(
+            "715/735",
+            "wrong",
+            "The notes say 'run,' 'running,' and 'ran' may all share the subword 'run'",
+            "subword tokenisers split strings, and ran does not contain the string run, so the irregular past "
+            "tense cannot share that piece (running and runs can)",
+            "Sennrich, Haddow & Birch 2016, §3.2",
+        ),
+        Erratum(
+            "723",
+            "wrong",
+            "Under character-based tokenization the notes say the word 'university' 'would be treated as an "
+            "out-of-vocabulary (OOV) token'",
+            "a character tokeniser spells any word made of known characters, so it has no word-level OOV "
+            "problem; only word-level tokenisation maps unseen words to an unknown token",
+            "Sennrich, Haddow & Birch 2016, §1 and §3",
+        ),
+        Erratum(
+            "739",
+            "imprecise",
+            "The notes list 'WordPiece, Byte-Pair Encoding (BPE), Unigram, and SentencePiece' as subword "
+            "tokenization algorithms",
+            "SentencePiece is a tokenizer library that trains BPE or unigram-LM models directly on raw text "
+            "(treating the space as a symbol); it is not a fourth algorithm",
+            "Kudo & Richardson 2018, SentencePiece, §1-§3",
+        ),
     ],
 )
 
@@ -302,15 +330,49 @@ BPE = Concept(
         "Sennrich, Haddow & Birch 2016, Neural Machine Translation of Rare Words with Subword Units",
         "Gage 1994, A New Algorithm for Data Compression",
     ],
-    notes_errata=[
-        "Line 747: the Wikipedia example is miscopied as 'aaabdaaaabac'. Replacing aa in that string gives "
-        "'ZabdZZbac', not 'ZabdZabac'; the original string is 'aaabdaaabac'.",
-        "Lines 751-771: in 'The quick brown fox jumps over the lazy dog.' the 'most common repeated pair' "
-        "is said to be 'th', then 'er'. Each occurs once ('The' has a capital T); the most frequent pairs are "
-        "'he' (2, also within words) and 'e ' (2), and BPE only merges pairs that repeat.",
-        "Lines 743-787: the notes show only Gage's compression version. The NLP version (Sennrich et al.) "
-        "splits words into characters plus an end-of-word symbol and merges the most frequent adjacent "
-        "pair within words; the learned merge list is then applied in order to segment new text.",
+    errata=[
+        Erratum(
+            "747",
+            "wrong",
+            "The notes start the Wikipedia example from 'aaabdaaaabac'",
+            "replacing aa in that string gives ZabdZZbac, not the ZabdZabac the notes continue with; the "
+            "example's string is aaabdaaabac (3 + 3 a's)",
+            "Wikipedia, Byte pair encoding (the source the notes name), after Gage 1994",
+        ),
+        Erratum(
+            "747",
+            "imprecise",
+            "The notes say 'The only byte pair left is ac which appears as just one' in ZYdZYac",
+            "ZY occurs twice there, which is why the notes can then replace it with X; the source says the only "
+            "literal byte pair left occurs once, the recursive pair ZY being the exception",
+            "Wikipedia, Byte pair encoding, example",
+        ),
+        Erratum(
+            "751-771",
+            "wrong",
+            "In 'The quick brown fox jumps over the lazy dog.' the notes take 'th' as 'the most common repeated "
+            "pair', then 'er'",
+            "counted over the sentence each of th and er occurs once (The has a capital T); the only pairs that "
+            "repeat are he and e-space, twice each, and BPE only replaces a pair that occurs more than once",
+            "Gage 1994; Sennrich, Haddow & Birch 2016, Algorithm 1 (counts recomputed)",
+        ),
+        Erratum(
+            "775",
+            "wrong",
+            "After replacing th and er the notes say 'In our example, there are no more repeated pairs'",
+            "the text is then The quick brown fox jumps ov# $e lazy dog. and the pair e-space still occurs twice "
+            "(in The and $e), so the loop would go on",
+            "Gage 1994 (replace until no pair repeats; counts recomputed)",
+        ),
+        Erratum(
+            "743-787",
+            "imprecise",
+            "The notes promise 'the NLP version' of BPE (line 784) but show only the compression algorithm",
+            "the NLP version splits words into characters plus an end-of-word symbol, merges the most frequent "
+            "adjacent pair within words (never across them), and applies the learned merge list in order to "
+            "segment new text",
+            "Sennrich, Haddow & Birch 2016, §3.2 and Algorithm 1",
+        ),
     ],
 )
 

@@ -1,6 +1,6 @@
 """Pure parsing of the course notes: sections, passages, erratum line references and search terms."""
 
-from tools.course.errata import line_refs, line_span
+from tools.course.errata import KINDS, Erratum, ErratumKind, erratum_kind, line_refs, line_span
 from tools.course.normalise import STOP_WORDS, index_text, query_terms, terms
 from tools.course.notes import (
     Passage,
@@ -14,10 +14,14 @@ from tools.course.notes import (
 )
 
 __all__ = [
+    "KINDS",
     "STOP_WORDS",
+    "Erratum",
+    "ErratumKind",
     "Passage",
     "Section",
     "clean_heading",
+    "erratum_kind",
     "index_text",
     "is_boilerplate",
     "line_refs",

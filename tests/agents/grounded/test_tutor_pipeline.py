@@ -65,9 +65,10 @@ async def test_notes_questions_get_the_erratum_with_its_lines() -> None:
     answer = await answer_question(
         "The notes say top-p keeps tokens until the cumulative probability exceeds p. Is that right?", gateway
     )
-    assert answer.direct.startswith("**The notes are wrong here.**") and ">= p" in answer.direct
+    assert answer.direct.startswith("**The notes are imprecise here.** Lines 1184-1190 (imprecise)")
+    assert ">= p" in answer.direct
     erratum = next(c for c in answer.citations if c.kind == "erratum")
-    assert (erratum.line_start, erratum.line_end) == (1184, 1189)
+    assert (erratum.line_start, erratum.line_end) == (1184, 1190)
     assert answer.computation is None  # the question's numbers are the notes' claims, not inputs
 
 
