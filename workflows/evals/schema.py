@@ -44,7 +44,7 @@ class EvalSpec(_Model):
     offset: int = Field(default=0, ge=0, description="skip this many items first (game24 counts from 900)")
     samples: int = Field(default=1, ge=1, le=200, description="n: samples per code item (pass@k needs k <= n)")
     seed: int = Field(default=0, description="base seed of every model call")
-    workers: int = Field(default=1, ge=1, le=32, description="sandbox processes run at once (code suites)")
+    workers: int = Field(default=1, ge=1, le=32, description="items evaluated at once; also bounds sandbox processes")
     timeout_s: float = Field(default=10.0, gt=0, le=300, description="sandbox timeout per code sample")
 
     @model_validator(mode="after")
