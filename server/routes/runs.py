@@ -184,7 +184,7 @@ async def get_run(thread_id: str, run_id: str, request: Request) -> dict[str, An
 async def join_run(thread_id: str, run_id: str, request: Request) -> dict[str, Any]:
     manager = manager_of(request)
     row = _run(manager, thread_id, run_id)
-    job = manager.jobs.get(run_id)
+    job = await manager.find(run_id)
     if job is not None:
         return await _wait(job)
     if row.status == "error" and row.error:
@@ -209,7 +209,7 @@ async def join_stream(
                        fields=[{"field": "stream_mode", "message": "unknown stream mode"}])
     last = request.headers.get("last-event-id")
     after = int(last) if last and last.lstrip("-").isdigit() else -1
-    job = manager.jobs.get(run_id)
+    job = await manager.find(run_id)
 
     def cancel() -> None:
         if cancel_on_disconnect and job is not None and not job.done.is_set():
@@ -227,7 +227,7 @@ async def cancel_run(
 ) -> Response:
     manager = manager_of(request)
     row = _run(manager, thread_id, run_id)
-    job = manager.jobs.get(run_id)
+    job = await manager.find(run_id)
     if job is None:
         raise ApiError(409, "conflict", f"run {run_id!r} is {row.status}, not pending or running")
     await manager.cancel(job, action, wait=wait)
@@ -238,7 +238,7 @@ async def cancel_run(
 async def delete_run(thread_id: str, run_id: str, request: Request) -> Response:
     manager = manager_of(request)
     _run(manager, thread_id, run_id)
-    if run_id in manager.jobs:
+    if await manager.find(run_id) is not None:
         raise ApiError(409, "conflict", f"run {run_id!r} is still active; cancel it first")
     manager.runs.delete(run_id)
     return Response(status_code=204)
@@ -270,13 +270,6 @@ async def cancel_many(
     body: CancelMany, request: Request, action: Literal["interrupt", "rollback"] = "interrupt"
 ) -> Response:
     manager = manager_of(request)
-    wanted = {"pending", "running"} if body.status in (None, "all") else {body.status}
-    for job in list(manager.jobs.values()):
-        if body.thread_id and job.thread_id != body.thread_id:
-            continue
-        if body.run_ids and job.run_id not in body.run_ids:
-            continue
-        status = "running" if job.task is not None and job.stream.events else "pending"
-        if status in wanted:
-            await manager.cancel(job, action, wait=False)
+    wanted: set[str] = {"pending", "running"} if body.status in (None, "all") else {str(body.status)}
+    await manager.cancel_where(thread_id=body.thread_id, run_ids=body.run_ids, statuses=wanted, action=action)
     return Response(status_code=204)

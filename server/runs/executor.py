@@ -135,7 +135,7 @@ async def execute_run(manager: RunManager, job: RunJob) -> Outcome:
     manager.checkpoints.commit()  # the run's checkpoints are on disk before its outcome is recorded
     usage = usage_summary(report.usage, report.faults) if report.usage or report.faults else {}
 
-    busy = len(manager.active(job.thread_id)) > 1
+    busy = manager.thread_busy_after(job)
     last = converter.last_values
     paused = False
     breakpoints = job.body.interrupt_before or job.body.interrupt_after  # a stop there leaves no `__interrupt__`

@@ -19,6 +19,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
+
 from agents.llm.gateway import Gateway
 from server.db import Database
 from server.db.assistants import AssistantRepo
@@ -27,7 +29,6 @@ from server.db.models import AssistantRow, RunRow, utcnow
 from server.db.runs import RunRepo
 from server.db.threads import ThreadRepo
 from server.errors import ApiError
-from workflows.checkpoint import InlineSqliteSaver
 from workflows.registry import get_workflow
 from workflows.runner import InvalidInput, check_input
 
@@ -67,14 +68,21 @@ class RunJob:
 
 
 class RunManager:
-    def __init__(self, db: Database, saver: InlineSqliteSaver, gateway: Gateway, max_workers: int) -> None:
+    """Runs in this process, with SQLite (one process owns the database).
+
+    server.runs.cluster.ClusterRunManager extends it for replicas sharing a PostgreSQL database;
+    the routes use only what both provide (create, find, cancel, cancel_where, thread_has_active,
+    hub.replay), so the single-process path pays nothing for the queue.
+    """
+
+    def __init__(self, db: Database, saver: BaseCheckpointSaver[Any], gateway: Gateway, max_workers: int) -> None:
         self.assistants = AssistantRepo(db)
         self.threads = ThreadRepo(db)
         self.runs = RunRepo(db)
         self.events = EventRepo(db)
         self.hub = StreamHub(self.events)
         self.graphs = GraphRegistry(saver)
-        self.checkpoints = CheckpointOps(saver)
+        self.checkpoints: Any = CheckpointOps(saver)  # type: ignore[arg-type]  # SQLite's, or PostgresCheckpointOps
         self.gateway = gateway
         self.max_workers = max_workers
         self.busy = 0  # worker slots taken
@@ -125,6 +133,30 @@ class RunManager:
 
     def active(self, thread_id: str) -> list[RunJob]:
         return [job for job in self.lanes.get(thread_id, []) if not job.done.is_set()]
+
+    async def find(self, run_id: str) -> RunJob | None:
+        """The pending or running run `run_id` (None once finished)."""
+        return self.jobs.get(run_id)
+
+    async def thread_has_active(self, thread_id: str) -> bool:
+        return bool(self.active(thread_id))
+
+    def thread_busy_after(self, job: RunJob) -> bool:
+        """Whether another run of the job's thread is queued or running (the thread stays busy)."""
+        return len(self.active(job.thread_id)) > 1
+
+    async def cancel_where(
+        self, *, thread_id: str | None, run_ids: list[str] | None, statuses: set[str], action: str
+    ) -> None:
+        """POST /runs/cancel: every pending/running run matching the filters."""
+        for job in list(self.jobs.values()):
+            if thread_id and job.thread_id != thread_id:
+                continue
+            if run_ids and job.run_id not in run_ids:
+                continue
+            status = "running" if job.task is not None and job.stream.events else "pending"
+            if status in statuses:
+                await self.cancel(job, action, wait=False)
 
     # -- creating runs --------------------------------------------------------------------
     async def create(self, thread_id: str | None, body: RunCreate) -> RunJob:
@@ -279,12 +311,12 @@ class RunManager:
             self.runs.delete(job.run_id)
             job.stream.close()
             self.hub.live.pop(job.run_id, None)
-            await self.refresh_thread(job.thread_id, busy=len(self.active(job.thread_id)) > 1)
+            await self.refresh_thread(job.thread_id, busy=self.thread_busy_after(job))
             job.outcome = Outcome(status="rollback")
             return
         reason = "cancelled by a newer run (multitask_strategy=interrupt)" if action == "interrupt" else action
         self.runs.update(job.run_id, status="interrupted", cancel_reason=reason, ended_at=utcnow())
-        await self.refresh_thread(job.thread_id, busy=len(self.active(job.thread_id)) > 1)
+        await self.refresh_thread(job.thread_id, busy=self.thread_busy_after(job))
         job.outcome = Outcome(status="interrupted", error={"error": "Cancelled", "message": reason})
         self.hub.finish(job.stream)
 
@@ -312,29 +344,36 @@ class RunManager:
         """Runs a dead process left pending/running: resume from their checkpoint, else restart
         pending ones from their input, else mark them interrupted with the reason."""
         for row in self.runs.unfinished():
-            thread = self.threads.get(row.thread_id)
-            assistant = self.assistants.get(row.assistant_id)
-            reason = None
-            if thread is None:
-                reason = "its thread no longer exists"
-            elif assistant is None or not self.graphs.has(assistant.graph_id):
-                reason = f"graph {row.graph_id!r} is no longer registered"
-            if reason is not None or assistant is None or thread is None:
-                self.runs.update(row.run_id, status="interrupted", ended_at=utcnow(),
-                                 cancel_reason=f"server restarted and {reason}")
-                continue
-            try:
-                body = RunCreate.model_validate(row.kwargs)
-            except ValueError as exc:
-                self.runs.update(row.run_id, status="interrupted", ended_at=utcnow(),
-                                 cancel_reason=f"server restarted and the stored request is invalid: {exc}")
-                continue
-            resume = row.status == "running" and await self.checkpoints.has_run_checkpoint(row.thread_id, row.run_id)
-            attempt = row.attempt + 1 if row.status == "running" else row.attempt
-            self.runs.update(row.run_id, status="pending", attempt=attempt,
-                             thread_changes={"status": "busy"})
-            stream = self.hub.open(row.run_id, first_seq=self.events.next_seq(row.run_id))
-            job = RunJob(row.run_id, row.thread_id, assistant, body, stream, temporary=thread.temporary,
-                         resume=resume, attempt=attempt)
-            log.info("recovering run %s (%s)", row.run_id, "resume" if resume else "restart")
-            self._schedule(job)
+            job = await self.adopt(row)
+            if job is not None:
+                self._schedule(job)
+
+    async def adopt(self, row: RunRow) -> RunJob | None:
+        """A job for an unfinished run another process (or this one, before a restart) left behind,
+        to resume from its checkpoint or restart from its input; None (the run is then marked
+        interrupted, with the reason) if that is no longer possible."""
+        thread = self.threads.get(row.thread_id)
+        assistant = self.assistants.get(row.assistant_id)
+        reason = None
+        if thread is None:
+            reason = "its thread no longer exists"
+        elif assistant is None or not self.graphs.has(assistant.graph_id):
+            reason = f"graph {row.graph_id!r} is no longer registered"
+        if reason is not None or assistant is None or thread is None:
+            self.runs.update(row.run_id, status="interrupted", ended_at=utcnow(),
+                             cancel_reason=f"server restarted and {reason}")
+            return None
+        try:
+            body = RunCreate.model_validate(row.kwargs)
+        except ValueError as exc:
+            self.runs.update(row.run_id, status="interrupted", ended_at=utcnow(),
+                             cancel_reason=f"server restarted and the stored request is invalid: {exc}")
+            return None
+        resume = row.status == "running" and await self.checkpoints.has_run_checkpoint(row.thread_id, row.run_id)
+        attempt = row.attempt + 1 if row.status == "running" else row.attempt
+        self.runs.update(row.run_id, status="pending", attempt=attempt,
+                         thread_changes={"status": "busy"})
+        stream = self.hub.open(row.run_id, first_seq=self.events.next_seq(row.run_id))
+        log.info("recovering run %s (%s)", row.run_id, "resume" if resume else "restart")
+        return RunJob(row.run_id, row.thread_id, assistant, body, stream, temporary=thread.temporary,
+                      resume=resume, attempt=attempt)

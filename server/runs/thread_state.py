@@ -69,7 +69,7 @@ class ThreadStateService:
         self, thread_id: str, values: Any, *, as_node: str | None, checkpoint: dict[str, Any] | None
     ) -> dict[str, Any]:
         row = self.thread(thread_id)
-        if self.manager.active(thread_id):
+        if await self.manager.thread_has_active(thread_id):
             raise ApiError(409, "conflict", f"thread {thread_id!r} has a run in progress")
         graph = self.graph_for(row)
         if graph is None:
