@@ -177,20 +177,23 @@ DECODE_COMPARE = ModelConcept(
         "The same model and prompt give different continuations depending on the decoding rule. Greedy "
         "decoding appends the single most likely token at each step; it is deterministic but can repeat itself. "
         "Beam search keeps the b highest-scoring partial sequences by summed log-probability and returns the "
-        "best, which usually finds a higher-probability sequence than greedy. Top-p (nucleus) sampling draws "
-        "from the smallest set of tokens whose cumulative probability reaches p (Holtzman et al. 2019), cutting "
-        "off the unreliable tail while adapting the set size to the model's confidence. Temperature divides "
+        "best, which often, but not always, finds a higher-probability sequence than greedy. Top-p (nucleus) "
+        "sampling draws from the smallest set of tokens whose cumulative probability reaches p (Holtzman et "
+        "al. 2019), cutting off the unreliable tail while adapting the set size to the model's confidence. Temperature divides "
         "the logits by T before the softmax: T below 1 sharpens the distribution, T above 1 flattens it. The "
         "log-probability reported for every method is the model's own (unscaled) score of the text it chose, "
-        "so the methods can be compared on one scale: beam is at least as high as greedy for the same length."
+        "so the methods can be compared on one scale. Beam is not guaranteed to beat greedy: it can prune the "
+        "greedy prefix early and end lower (the beam_search concept has a tree where it does)."
     ),
     input_model=DecodeCompareInput,
     example={"prompt": "The capital of France is", "max_new_tokens": 6, "beam_width": 3, "seed": 1},
     run=run_decode_compare,
     quiz=[
         QuizItem(
-            question="Which method maximises the sequence log-probability better: greedy or beam search?",
-            answer="Beam search; it keeps several hypotheses, so its best is at least as likely as greedy's.",
+            question="Does beam search always find a more likely sequence than greedy decoding?",
+            answer="No. It usually does, because it keeps several hypotheses, but it can prune the greedy prefix "
+            "and end with a lower log-probability than greedy; only exhaustive search is guaranteed to find the "
+            "most likely sequence.",
         ),
         QuizItem(
             question="What does a temperature above 1 do to the next-token distribution?",

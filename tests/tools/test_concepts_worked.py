@@ -331,5 +331,7 @@ def test_tree_of_thoughts_values() -> None:
     concept = get_concept("tree_of_thoughts_value")
     out = concept.execute(concept.example)
     values = list(out["values"].values())
-    assert values == pytest.approx([41.0, 2.001, 0.003])
+    assert values == pytest.approx([41.0, 22.0, 1.002])
     assert out["selected"] == list(out["values"])[:2]
+    # the worked example is sound: the states kept can still make 24 from 4 9 10 13, the pruned one cannot
+    assert [out["can_reach_24"][t] for t in out["ranking"]] == [True, True, False]

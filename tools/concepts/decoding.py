@@ -69,6 +69,20 @@ _NOTES_TREE = {
     "The cat runs": {"fast": 0.6, "slowly": 0.3, "away": 0.1},
 }
 
+#: A tree on which greedy decoding (width 1) finds a more probable 3-word sequence than beam width 2:
+#: at step 2 "S B b" and "S B d" (0.175 each) push out the greedy prefix "S A x" (0.16), and their
+#: continuations then fall to 0.0875, below greedy's 0.16 (width 3 keeps "S C c" and ends at 0.25).
+GREEDY_BEATS_BEAM = {
+    "S": {"A": 0.4, "B": 0.35, "C": 0.25},
+    "S A": {"x": 0.4, "w": 0.3, "v": 0.3},
+    "S B": {"b": 0.5, "d": 0.5},
+    "S C": {"c": 1.0},
+    "S A x": {"end": 1.0},
+    "S B b": {"p": 0.5, "q": 0.5},
+    "S B d": {"r": 0.5, "s": 0.5},
+    "S C c": {"t": 1.0},
+}
+
 BEAM_SEARCH = Concept(
     name="beam_search",
     title="Beam search",
@@ -81,8 +95,9 @@ BEAM_SEARCH = Concept(
         "log-probabilities), pools the candidates from all beams, and keeps the B highest overall; a beam "
         "is not guaranteed a survivor. Finished sequences (here, texts without an entry in the tree, or "
         "that produced an end token) are carried forward unchanged. With B = 1 it is greedy decoding; "
-        "larger B searches more but costs more and is still not exhaustive. Because products shrink with "
-        "length, real systems often add a length penalty. In the notes' example with B = 3 the second step "
+        "larger B searches more but is still not exhaustive: it can prune the greedy path and end lower than "
+        "greedy (beam width is not monotone). Because products shrink with length, systems often add a "
+        "length penalty. In the notes' example with B = 3 the second step "
         "must compare all nine candidates: 'The cat is sleeping' 0.42, 'The cat sat on' 0.15, then 0.12 tied "
         "between 'The cat is eating' and 'The cat sat next'. Ties here go to alphabetical order."
     ),
@@ -98,6 +113,13 @@ BEAM_SEARCH = Concept(
         QuizItem(
             question="What is beam search with beam width 1?",
             answer="Greedy decoding.",
+        ),
+        QuizItem(
+            question="Does beam search always find a sequence at least as probable as greedy decoding's?",
+            answer="No. A beam can prune the greedy prefix when other prefixes score higher, and their "
+            "continuations can then fall below the greedy sequence: with S → A 0.4, B 0.35, C 0.25, A → x 0.4, "
+            "B → b 0.5 or d 0.5, x → end 1.0 and b, d → two words at 0.5 each, greedy ends at 0.16 but width 2 "
+            "keeps b and d (0.175 each) and ends at 0.0875.",
         ),
     ],
     references=["Graves 2012; Sutskever, Vinyals & Le 2014; Wu et al. 2016 (GNMT length penalty)"],

@@ -446,7 +446,7 @@ NORMALIZATION = Concept(
             "Ba, Kiros & Hinton 2016, abstract and §1",
         ),
         Erratum(
-            "1237",
+            "1233/1237",
             "imprecise",
             "The notes say RMSNorm 'has been proved quite successful in LLaMA 2', under 'LLaMA Model Features'",
             "RMSNorm pre-normalisation was already part of LLaMA 1 ('Pre-normalization [GPT3] ... we use the "

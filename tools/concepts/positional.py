@@ -62,9 +62,9 @@ POSITIONAL = Concept(
         "forming a geometric progression from 2π to 10000·2π. Because sin and cos of a shifted angle are "
         "linear combinations of the unshifted ones, PE(pos + k) is a fixed linear function (a rotation in "
         "each pair) of PE(pos), which the authors hoped would make relative positions easy to learn; "
-        "the encoding also extends to lengths not seen in training. Learned position embeddings, as in "
-        "GPT-2 and GPT-3, performed about the same in their experiments. The encoding has no parameters "
-        "and is added, not concatenated, to the embeddings."
+        "they chose it because it may let the model extrapolate to lengths not seen in training. Learned "
+        "position embeddings, as in GPT-2 and GPT-3, performed about the same in their experiments. The "
+        "encoding has no parameters and is added, not concatenated, to the embeddings."
     ),
     input_model=PositionalInput,
     example={"n_positions": 4, "d_model": 4},
@@ -76,8 +76,9 @@ POSITIONAL = Concept(
         ),
         QuizItem(
             question="Why did Vaswani et al. choose sinusoids?",
-            answer="PE(pos+k) is a linear function of PE(pos), which may help attend by relative position, "
-            "and it can extrapolate to longer sequences.",
+            answer="PE(pos+k) is a linear function of PE(pos), which they hypothesised would make attending by "
+            "relative position easy, and it may allow extrapolation to sequences longer than those seen in "
+            "training; learned embeddings scored nearly the same.",
         ),
     ],
     references=["Vaswani et al. 2017, §3.5"],

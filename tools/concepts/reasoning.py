@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from fractions import Fraction
+from itertools import combinations
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -130,19 +133,61 @@ class ToTInput(ConceptInput):
         return self
 
 
+_LEFT = re.compile(r"\(left:\s*([-\d./\s]+)\)\s*$")
+
+
+def reaches(numbers: list[Fraction], target: int = 24) -> bool:
+    """Whether +, -, ×, ÷ over all the numbers (each used once) can make `target`: exact, by search."""
+    if len(numbers) == 1:
+        return numbers[0] == target
+    for i, j in combinations(range(len(numbers)), 2):
+        a, b = numbers[i], numbers[j]
+        rest = [n for k, n in enumerate(numbers) if k not in (i, j)]
+        results = {a + b, a - b, b - a, a * b}
+        results |= {a / b} if b else set()
+        results |= {b / a} if a else set()
+        if any(reaches([*rest, r], target) for r in results):
+            return True
+    return False
+
+
+def left_numbers(thought: str) -> list[Fraction] | None:
+    """The numbers a Game-of-24 state still has to use: '13 - 9 = 4 (left: 4 4 10)' -> [4, 4, 10]."""
+    match = _LEFT.search(thought)
+    if not match:
+        return None
+    try:
+        return [Fraction(part) for part in match.group(1).split()]
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
 def run_tot_value(inp: ToTInput) -> dict[str, object]:
-    """value = Σ_verdict value_map[verdict]·count (as in the ToT repo); keep the top-b (stable on ties)."""
+    """value = Σ_verdict value_map[verdict]·count (as in the ToT repo); keep the top-b (stable on ties).
+
+    For Game-of-24 states written '... (left: a b c)', also check exactly whether 24 is still reachable,
+    so a ranking can be judged against the truth (at most 6 numbers are checked).
+    """
     vmap = {k.strip().lower(): v for k, v in inp.value_map.items()}
     values: dict[str, float] = {}
     ignored: dict[str, list[str]] = {}
+    reachable: dict[str, bool | None] = {}
     for thought, verdicts in inp.evaluations.items():
         names = [v.strip().lower() for v in verdicts]
         values[thought] = sum(vmap.get(n, 0.0) for n in names)
         bad = [v for v, n in zip(verdicts, names, strict=True) if n not in vmap]
         if bad:
             ignored[thought] = bad
+        numbers = left_numbers(thought)
+        reachable[thought] = reaches(numbers) if numbers and len(numbers) <= 6 else None
     order = sorted(values, key=lambda t: -values[t])  # sorted() is stable: ties keep input order
-    return {"values": values, "ranking": order, "selected": order[: inp.breadth], "ignored_verdicts": ignored}
+    return {
+        "values": values,
+        "ranking": order,
+        "selected": order[: inp.breadth],
+        "ignored_verdicts": ignored,
+        "can_reach_24": reachable,
+    }
 
 
 TOT_VALUE = Concept(
@@ -160,14 +205,16 @@ TOT_VALUE = Concept(
         "and sums over the samples, so one 'sure' outweighs many 'likely's while 'impossible' states are "
         "nearly, but not exactly, eliminated. Chain of thought is the special case of a single path with no "
         "evaluation or backtracking. This task scores the candidate thoughts from their verdicts, ranks them "
-        "and keeps the top b for the next BFS level; unknown verdicts count as zero and are listed."
+        "and keeps the top b for the next BFS level; unknown verdicts count as zero and are listed. For a "
+        "state written '(left: ...)' it also checks exactly whether 24 can still be made, so the example "
+        "(the paper's input 4 9 10 13) shows the evaluator keeping the two states that can."
     ),
     input_model=ToTInput,
     example={
         "evaluations": {
-            "4 + 8 = 12 (left: 6 12)": ["sure", "likely", "sure"],
-            "4 * 6 = 24 (left: 8 24)": ["likely", "likely", "impossible"],
-            "8 - 6 = 2 (left: 2 4)": ["impossible", "impossible", "impossible"],
+            "13 - 9 = 4 (left: 4 4 10)": ["sure", "likely", "sure"],
+            "10 - 4 = 6 (left: 6 9 13)": ["likely", "sure", "likely"],
+            "4 + 9 = 13 (left: 10 13 13)": ["likely", "impossible", "impossible"],
         },
         "breadth": 2,
     },
@@ -176,6 +223,11 @@ TOT_VALUE = Concept(
         QuizItem(
             question="With the ToT value map, what is the value of verdicts [sure, likely, sure]?",
             answer="20 + 1 + 20 = 41.",
+        ),
+        QuizItem(
+            question="Input 4 9 10 13: which of the states (left: 4 4 10), (left: 6 9 13), (left: 10 13 13) can "
+            "still reach 24?",
+            answer="The first two: (10 - 4) × 4 = 24 and 6 × (13 - 9) = 24; from 10, 13, 13 no combination gives 24.",
         ),
         QuizItem(
             question="What does ToT add compared with chain-of-thought?",

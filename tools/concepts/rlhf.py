@@ -384,7 +384,7 @@ RLHF_PIPELINE = Concept(
         Erratum(
             "1041-1043",
             "imprecise",
-            "The notes' analogy has RLHF 'combining feedback from both the environment and the coach', with "
+            "The analogy in the notes has RLHF 'combining feedback from both the environment and the coach', with "
             "humans giving 'rewards for good performance, demonstrations ... or tips'",
             "in InstructGPT the RL reward comes from a reward model trained on human comparisons (minus a KL "
             "penalty); humans do not reward the policy during RL and there is no separate environment reward. "
