@@ -174,16 +174,16 @@ DECODE_COMPARE = ModelConcept(
     title="Greedy vs beam vs top-p vs temperature on a real model",
     section="Beam Search / Top P / GPT Parameters",
     explanation=(
-        "The same model and prompt give different continuations depending on the decoding rule. Greedy "
-        "decoding appends the single most likely token at each step; it is deterministic but can repeat itself. "
-        "Beam search keeps the b highest-scoring partial sequences by summed log-probability and returns the "
-        "best, which often, but not always, finds a higher-probability sequence than greedy. Top-p (nucleus) "
-        "sampling draws from the smallest set of tokens whose cumulative probability reaches p (Holtzman et "
-        "al. 2019), cutting off the unreliable tail while adapting the set size to the model's confidence. Temperature divides "
-        "the logits by T before the softmax: T below 1 sharpens the distribution, T above 1 flattens it. The "
-        "log-probability reported for every method is the model's own (unscaled) score of the text it chose, "
-        "so the methods can be compared on one scale. Beam is not guaranteed to beat greedy: it can prune the "
-        "greedy prefix early and end lower (the beam_search concept has a tree where it does)."
+        "The same model and prompt give different continuations depending on the decoding rule. Greedy decoding appends"
+        " the single most likely token at each step; it is deterministic but can repeat itself. Beam search keeps the b"
+        " highest-scoring partial sequences by summed log-probability and returns the best, which often, but not "
+        "always, finds a higher-probability sequence than greedy. Top-p (nucleus) sampling draws from the smallest set "
+        "of tokens whose cumulative probability reaches p (Holtzman et al. 2019), cutting off the unreliable tail while"
+        " adapting the set size to the model's confidence. Temperature divides the logits by T before the softmax: T "
+        "below 1 sharpens the distribution, T above 1 flattens it. The log-probability reported for every method is the"
+        " model's own (unscaled) score of the text it chose, so the methods can be compared on one scale. Beam is not "
+        "guaranteed to beat greedy: it can prune the greedy prefix early and end lower (the beam_search concept has a "
+        "tree where it does)."
     ),
     input_model=DecodeCompareInput,
     example={"prompt": "The capital of France is", "max_new_tokens": 6, "beam_width": 3, "seed": 1},
