@@ -144,3 +144,14 @@ async def test_a_new_run_on_a_used_thread_does_not_inherit_its_items(tmp_path: P
     again, _ = await run(db, wrong, {**INPUT, "limit": 3})
     assert again["result"]["columns"][0]["correct"] == 0 and len(again["result"]["items"]) == 3
     assert len(wrong.prompts) == 3
+
+
+async def test_a_user_suite_is_stored_once_not_once_per_item(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    rows = [{"input": f"What is {k} + {k}? " + "padding " * 20, "answer": 2 * k} for k in range(50)]
+    text = "\n".join(json.dumps(row) for row in rows)
+    values, _ = await run(db, ScriptedBackend([]), {"suite": "jsonl", "suite_text": text, "reference": True})
+    assert values["result"]["columns"][0]["correct"] == 50
+    with sqlite3.connect(db) as conn:
+        sends = conn.execute("select sum(length(value)) from writes where channel = '__pregel_tasks'").fetchone()[0]
+    assert sends < 50 * len(text) / 10  # each item step carries its own item, not the suite

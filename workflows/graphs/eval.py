@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Annotated, Any, Literal, TypedDict
 
@@ -79,11 +79,16 @@ class EvalState(EvalInput, total=False):
 
 
 class ItemTask(TypedDict):
-    """What one `item` step receives (a Send payload, not the whole state)."""
+    """What one `item` step receives (a Send payload, not the whole state).
+
+    It carries its own item rather than the suite, so a user suite's text is stored once, not per item.
+    """
 
     spec: dict[str, Any]
     columns: list[dict[str, Any]]
     position: int
+    total: int
+    item: dict[str, Any]
 
 
 # --------------------------------------------------------------------------- the spec and its items
@@ -172,11 +177,13 @@ async def setup(state: EvalState, runtime: Runtime[WorkflowContext]) -> dict[str
 def dispatch(state: EvalState) -> list[Send] | str:
     """Every unfinished item as its own `item` step of one superstep (at most `workers` run at once)."""
     done = state.get("results") or {}
-    pending = [k for k, item_id in enumerate(state["item_ids"]) if item_id not in done]
+    spec = EvalSpec.model_validate(state["spec"])
+    items = selected_items(spec)
+    pending = [k for k, suite_item in enumerate(items) if suite_item.id not in done]
     if not pending:
         return "finish"
-    payload = {"spec": state["spec"], "columns": state["columns"]}
-    return [Send("item", {**payload, "position": k}) for k in pending]
+    payload = {"spec": spec.model_dump(exclude={"suite_text"}), "columns": state["columns"], "total": len(items)}
+    return [Send("item", {**payload, "position": k, "item": asdict(items[k])}) for k in pending]
 
 
 @dataclass
@@ -233,12 +240,11 @@ def _announce(run: _Run, result: ItemResult, total: int) -> None:
 
 async def item(task: ItemTask, *, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
     """Evaluate one item for every column; LangGraph saves its result as soon as this step ends."""
-    spec = EvalSpec.model_validate(task["spec"])
+    spec = EvalSpec.model_construct(**task["spec"])  # validated by setup; a user suite's text is not carried
     run = _run_of(get_config(), spec.workers)
     async with run.slots:
         started = time.time()
-        items = selected_items(spec)
-        suite_item = items[task["position"]]
+        suite_item = SuiteItem(**task["item"])
         gateway = runtime.context.gateway
         judge = gateway_judge(gateway) if suite_item.kind == "quiz" else None
         outputs = {}
@@ -248,7 +254,7 @@ async def item(task: ItemTask, *, runtime: Runtime[WorkflowContext]) -> dict[str
         result = ItemResult(
             index=suite_item.index, id=suite_item.id, input=suite_item.input, expected=None, outputs=outputs
         )
-        _announce(run, result, len(items))
+        _announce(run, result, task["total"])
         stored = result.model_dump(exclude={"input", "expected"})  # re-read from the suite: the checkpoint stays small
         return {"results": {suite_item.id: stored}, "timing": {suite_item.id: [started, time.time()]}}
 
