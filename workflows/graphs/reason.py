@@ -4,6 +4,15 @@ Each strategy's loop is unrolled into graph steps (a self-consistency batch, a T
 expand / evaluate / select round, a DFS step), so every step is a checkpoint: a run
 killed mid-search resumes where it stopped, and the trace (votes, the whole tree) lives
 in the state.
+
+Personas (`proposer`, `evaluator`, `samplers`): any step may be done by a persona, named as
+"tutor" or "tutor@crewai" (`agents.reasoning`): the proposer answers (direct, cot) or writes
+the thoughts (tot), the evaluator values the states (tot) or checks each sampled answer
+against the concept lab (cot_sc: an answer it refutes leaves the vote), and the samplers draw
+the cot_sc samples in turn (the proposer alone when no samplers are named). The default is
+the bare model, as the papers run it. Every tree node and vote records its persona and
+framework; with persona samplers and an evaluator, `reply` is the best-supported verified
+answer with its agreement figure.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from workflows.strategies import tot
 from workflows.strategies.config import CoTSCConfig, StrategyConfig, ToTConfig
 from workflows.strategies.runner import run_strategy
 from workflows.strategies.tasks import Task, TaskSpec, get_task, task_from_spec
+from workflows.strategies.tutor_sc import sc_reply
 
 StrategyName = Literal["direct", "cot", "cot_sc", "tot"]
 STRATEGIES: list[str] = ["direct", "cot", "cot_sc", "tot"]
@@ -38,6 +48,9 @@ class ReasonInput(TypedDict, total=False):
     answer_key: str
     strategy: StrategyName
     config: dict[str, Any]
+    proposer: str
+    evaluator: str
+    samplers: list[str]
 
 
 class ReasonState(ReasonInput, total=False):
@@ -46,6 +59,7 @@ class ReasonState(ReasonInput, total=False):
     cot_sc: dict[str, Any]
     tot: dict[str, Any]
     answer: str | None
+    reply: str
     verified: bool | None
     trace: dict[str, Any]
     usage: dict[str, Any]
@@ -69,11 +83,30 @@ def build_task(state: ReasonState) -> Task:
     return get_task(name, **params)
 
 
+def persona_options(state: ReasonState, strategy: str) -> dict[str, Any]:
+    """The input's persona options as the strategy's config fields (those that do not apply are ignored)."""
+    proposer, evaluator, samplers = state.get("proposer"), state.get("evaluator"), state.get("samplers")
+    found: dict[str, Any] = {}
+    if strategy == "cot_sc":
+        if samplers:
+            found["samplers"] = list(samplers)
+        elif proposer:
+            found["samplers"] = [proposer]
+        if evaluator:
+            found["evaluator"] = evaluator
+    elif strategy == "tot":
+        found.update({k: v for k, v in (("proposer", proposer), ("evaluator", evaluator)) if v})
+    elif proposer:
+        found["proposer"] = proposer
+    return found
+
+
 def build_config(state: ReasonState) -> StrategyConfig:
     """The strategy's typed config; CLI flags that do not apply to it are ignored."""
     strategy = state.get("strategy") or "direct"
     raw = dict(state.get("config") or {})
     raw.pop("kind", None)
+    raw.update(persona_options(state, strategy))
     model: type[BaseModel] | None = CoTSCConfig if strategy == "cot_sc" else ToTConfig if strategy == "tot" else None
     if model is not None:
         cli_only = {"n", "breadth", "depth", "search", "temperature", "verify_steps", "propose_mode"}
@@ -93,11 +126,25 @@ def check_input(value: dict[str, Any]) -> None:
     task = value.get("task") or "generic"
     if task == "generic" and not str(value.get("question") or "").strip():
         raise InvalidInput("question", "the reason workflow needs a 'question' (or task 'game24' / 'gsm8k')")
+    for key in ("proposer", "evaluator"):
+        if value.get(key):
+            _check_persona(key, value[key])
+    for i, sampler in enumerate(value.get("samplers") or []):
+        _check_persona(f"samplers[{i}]", sampler)
     if value.get("strategy") and value.get("config") is not None:
         try:
             build_config(typing.cast(ReasonState, value))
         except ValueError as exc:
             raise InvalidInput("config", str(exc)) from None
+
+
+def _check_persona(field: str, name: Any) -> None:
+    from agents.reasoning import persona_ref
+
+    try:
+        persona_ref(str(name))
+    except ValueError as exc:
+        raise InvalidInput(field, str(exc)) from None
 
 
 @instrumented("setup")
@@ -165,7 +212,10 @@ async def vote(state: ReasonState) -> dict[str, Any]:
     answer = winner.answer if winner else None
     summary = sc.vote_summary(current)
     summary["prompt_tokens_per_sample"] = [s.prompt_tokens for s in current.samples if not s.failed]
-    return {"answer": answer, "verified": task.verify(answer), "trace": summary, "usage": current.usage.model_dump()}
+    update = {"answer": answer, "verified": task.verify(answer), "trace": summary, "usage": current.usage.model_dump()}
+    if current.config.samplers and current.config.evaluator:
+        update["reply"] = sc_reply(current)
+    return update
 
 
 @instrumented("expand")

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from agents.reasoning import persona_ref
+
+#: How a config names a persona: "tutor", or "tutor@crewai" for a framework other than its own.
+PERSONA_HELP = "a persona (tutor, coder, evaluator, prompt-engineer), optionally @crewai or @autogen; None = the model"
+
+
+def persona_label(value: str | None) -> str | None:
+    """A persona name as its canonical "persona@framework" label (stored so a resumed run asks the same)."""
+    return None if value is None or not str(value).strip() else persona_ref(value).label
 
 
 class _Config(BaseModel):
@@ -18,7 +28,18 @@ class _Config(BaseModel):
     seed: int = Field(default=0, description="base seed; call i uses seed + i so runs are reproducible")
 
 
-class DirectConfig(_Config):
+class _Answered(_Config):
+    """A single-call strategy: the answer step may be done by a persona."""
+
+    proposer: str | None = Field(default=None, description=f"who answers: {PERSONA_HELP}")
+
+    @field_validator("proposer")
+    @classmethod
+    def _persona(cls, value: str | None) -> str | None:
+        return persona_label(value)
+
+
+class DirectConfig(_Answered):
     """Ask once for the answer alone (greedy)."""
 
     kind: Literal["direct"] = "direct"
@@ -27,7 +48,7 @@ class DirectConfig(_Config):
     structured: bool = Field(default=False, description="ask for JSON {answer} when the model supports json_schema")
 
 
-class CoTConfig(_Config):
+class CoTConfig(_Answered):
     """One greedy chain of thought ending in 'Answer: ...'."""
 
     kind: Literal["cot"] = "cot"
@@ -51,6 +72,25 @@ class CoTSCConfig(_Config):
         default=True,
         description="all samples share one identical prompt (KV/prompt cache hit); False adds a per-sample nonce",
     )
+    samplers: list[str] = Field(
+        default_factory=list,
+        description=f"who draws the samples, in turn (sample i: samplers[i % len]): {PERSONA_HELP}; [] = the model",
+    )
+    evaluator: str | None = Field(
+        default=None,
+        description="a persona that checks each sampled answer (the evaluator grades it against the concept lab); "
+        "an answer that contradicts the concept lab is left out of the vote",
+    )
+
+    @field_validator("samplers")
+    @classmethod
+    def _samplers(cls, values: list[str]) -> list[str]:
+        return [label for v in values if (label := persona_label(v)) is not None]
+
+    @field_validator("evaluator")
+    @classmethod
+    def _evaluator(cls, value: str | None) -> str | None:
+        return persona_label(value)
 
 
 class ToTConfig(_Config):
@@ -112,15 +152,27 @@ class ToTConfig(_Config):
         description="a value sample naming no verdict gets one by constrained decoding instead of scoring 0; "
         "False = the paper",
     )
+    proposer: str | None = Field(default=None, description=f"who proposes the thoughts: {PERSONA_HELP}")
+    evaluator: str | None = Field(default=None, description=f"who values (or votes on) the states: {PERSONA_HELP}")
+
+    @field_validator("proposer", "evaluator")
+    @classmethod
+    def _persona(cls, value: str | None) -> str | None:
+        return persona_label(value)
 
     @model_validator(mode="after")
     def _check(self) -> ToTConfig:
         if self.search == "dfs" and self.select == "sample":
             raise ValueError("select='sample' only applies to BFS")
+        if self.proposer is not None and self.propose_mode == "choice":
+            raise ValueError(
+                "propose_mode 'choice' picks steps under constrained decoding, which a persona's turn cannot do; "
+                "use 'free' or 'auto' with a proposer"
+            )
         return self
 
 
 StrategyConfig = Annotated[DirectConfig | CoTConfig | CoTSCConfig | ToTConfig, Field(discriminator="kind")]
 
 
-__all__ = ["CoTConfig", "CoTSCConfig", "DirectConfig", "StrategyConfig", "ToTConfig"]
+__all__ = ["CoTConfig", "CoTSCConfig", "DirectConfig", "StrategyConfig", "ToTConfig", "persona_label"]

@@ -22,6 +22,13 @@ Three departures from the paper, each a config switch (all off = the paper, for 
   k distinct steps among them under constrained decoding and the program does the arithmetic,
   so a model that cannot write a valid step still searches; "auto" picks it for models
   without tool calling (see `ToTConfig`). Each node records its `proposer`.
+
+Personas: with `proposer` set, a persona's answer turn writes the proposals (free mode), and
+with `evaluator` set, a persona's turn writes the value or vote texts, through the persona
+contract on the same gateway (`strategies.personas`); the paper's prompts and parsers stay as
+they are. Each node records the `persona` and `framework` that proposed it and `valued_by`.
+Only the grammar-constrained verdict fallback stays a bare model call (a framework turn
+cannot constrain its output); a node counts those in `constrained`.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from agents.llm.types import ChatResult, GenerationOptions
 
 from .base import Emit, Stopwatch, StrategyResult, UsageTotals, emit_event, metered
 from .config import ToTConfig
+from .personas import author, persona_step
 from .tasks import Task, TaskSpec, first_verdict, verdict_value, vote_counts
 
 ROOT = "0"
@@ -48,6 +56,8 @@ VERDICT_TOKENS = 24
 #: Room for '{"step": ""}' and the grammar's optional spaces, on top of the longest step's characters.
 CHOICE_OVERHEAD_TOKENS = 16
 Proposer = Literal["model", "choice", "program"]
+#: Which persona (config field) does a role's calls.
+Role = Literal["propose", "evaluate", "vote"]
 
 
 def verdict_schema(names: list[str]) -> dict[str, Any]:
@@ -92,6 +102,9 @@ class ThoughtNode(BaseModel):
         description="model: written by the model (the paper); choice: the model picked it among the legal "
         "steps; program: added without a model call (the only legal steps left, or the answer they make)",
     )
+    persona: str | None = Field(default=None, description="the persona that proposed it (None: the bare model)")
+    framework: str | None = Field(default=None, description="the framework that persona ran on")
+    valued_by: str | None = Field(default=None, description="persona@framework that valued or voted on it")
 
 
 class ToTState(BaseModel):
@@ -176,18 +189,48 @@ async def _chat(
             state.usage = state.usage.merged(meter.totals)
 
 
+def role_persona(config: ToTConfig, role: Role | None) -> str | None:
+    """The persona label that does `role`'s calls, None for the bare model."""
+    if role == "propose":
+        return config.proposer
+    if role in ("evaluate", "vote"):
+        return config.evaluator
+    return None
+
+
+async def _persona_text(
+    state: ToTState, gateway: Gateway, label: str, role: Role, prompt: str, options: GenerationOptions
+) -> str | None:
+    """One persona step in place of a model call: its text (the stop sequences applied), or None if it failed."""
+    reply, usage = await persona_step(label, role, prompt, gateway, options)
+    state.usage = state.usage.merged(usage)
+    if not reply.ok:
+        state.errors.append(f"{reply.label}: {reply.error}"[:300])
+        return None
+    text = reply.text
+    for stop in options.stop or []:
+        text = text.split(stop, 1)[0]
+    return text
+
+
 async def _calls(
     state: ToTState,
     gateway: Gateway,
     requests: list[Request],
     schema: dict[str, Any] | None = None,
+    role: Role | None = None,
 ) -> list[Any]:
     """Run (prompt, seed, max_tokens, stop) requests concurrently: texts, or with `schema` the
-    parsed JSON values; a failure yields None."""
+    parsed JSON values; a failure yields None. A free-text call of a `role` the config gives a
+    persona is that persona's step."""
     limit = asyncio.Semaphore(state.config.max_concurrency)
+    label = role_persona(state.config, role) if schema is None else None
 
     async def one(prompt: str, seed: int, max_tokens: int, stop: list[str] | None) -> Any:
         options = GenerationOptions(temperature=state.config.temperature, max_tokens=max_tokens, seed=seed, stop=stop)
+        if label is not None and role is not None:
+            async with limit:
+                return await _persona_text(state, gateway, label, role, prompt, options)
         async with limit:
             result = await _chat(state, gateway, prompt, options, schema)
         if result is None:
@@ -210,6 +253,9 @@ def _add_child(state: ToTState, parent: ThoughtNode, text: str, task: Task, prop
         terminal=task.is_terminal(child_state),
         proposer=proposer,
     )
+    if proposer == "model":
+        who = author(state.config.proposer)
+        node.persona, node.framework = who["persona"], who["framework"]
     if state.config.verify_steps and task.verifies_steps:
         problem = task.step_problem(parent.state, text)
         node.valid, node.invalid_reason = problem is None, problem
@@ -226,7 +272,9 @@ async def _propose_mode(state: ToTState, task: Task, gateway: Gateway) -> Litera
     """The config's mode; "auto" is settled once, on the first expansion, and kept in the state."""
     if state.propose_mode is None:
         mode = state.config.propose_mode
-        if mode == "auto":
+        if mode == "auto" and state.config.proposer is not None:
+            mode = "free"  # a persona writes its steps: a framework turn cannot pick under a grammar
+        elif mode == "auto":
             mode = "choice" if task.lists_steps and await _choice_suits(state, gateway) else "free"
         state.propose_mode = mode
     return state.propose_mode
@@ -264,7 +312,7 @@ async def _written(state: ToTState, parent_ids: list[str], task: Task, gateway: 
             for _ in range(cfg.n_generate):
                 requests.append((prompt, state.take_seed(), cfg.max_tokens, None))
             counts.append(cfg.n_generate)
-    outputs = await _calls(state, gateway, requests)
+    outputs = await _calls(state, gateway, requests, role="propose")
     proposals: Proposals = []
     cursor = 0
     for pid, count in zip(parent_ids, counts, strict=True):
@@ -346,28 +394,27 @@ async def _generate(
             else:
                 children.append(child.id)
         new_ids.extend(children)
-        emit_event(
-            emit,
-            "tot.expand",
-            {
-                "parent_id": pid,
-                "node_ids": children,
-                "texts": [state.nodes[c].text for c in children],
-                "proposers": [state.nodes[c].proposer for c in children],
-            },
-        )
+        expanded: dict[str, Any] = {
+            "parent_id": pid,
+            "node_ids": children,
+            "texts": [state.nodes[c].text for c in children],
+            "proposers": [state.nodes[c].proposer for c in children],
+        }
+        if cfg.proposer is not None:  # the paper's events stay as they were
+            expanded["personas"] = [state.nodes[c].persona for c in children]
+            expanded["frameworks"] = [state.nodes[c].framework for c in children]
+        emit_event(emit, "tot.expand", expanded)
         for node in invalid:
-            emit_event(
-                emit,
-                "tot.prune",
-                {
-                    "parent_id": pid,
-                    "node_id": node.id,
-                    "text": node.text,
-                    "reason": node.invalid_reason,
-                    "proposer": node.proposer,
-                },
-            )
+            pruned: dict[str, Any] = {
+                "parent_id": pid,
+                "node_id": node.id,
+                "text": node.text,
+                "reason": node.invalid_reason,
+                "proposer": node.proposer,
+            }
+            if cfg.proposer is not None:
+                pruned.update(persona=node.persona, framework=node.framework)
+            emit_event(emit, "tot.prune", pruned)
     return new_ids
 
 
@@ -384,11 +431,15 @@ async def _evaluate(state: ToTState, ids: list[str], task: Task, gateway: Gatewa
     if cfg.evaluate == "vote":
         prompt = task.vote_prompt([state.nodes[i].state for i in todo])
         votes: list[Request] = [(prompt, state.take_seed(), cfg.eval_max_tokens, None) for _ in range(cfg.n_evaluate)]
-        outputs = [o or "" for o in await _calls(state, gateway, votes)]
+        outputs = [o or "" for o in await _calls(state, gateway, votes, role="vote")]
         for node_id, count in zip(todo, vote_counts(outputs, len(todo)), strict=True):
             node = state.nodes[node_id]
             node.value, node.votes = count, [f"{count:g} of {cfg.n_evaluate} votes"]
-            emit_event(emit, "tot.evaluate", {"node_id": node_id, "value": count, "votes": node.votes})
+            node.valued_by = cfg.evaluator
+            voted: dict[str, Any] = {"node_id": node_id, "value": count, "votes": node.votes}
+            if cfg.evaluator is not None:
+                voted["valued_by"] = node.valued_by
+            emit_event(emit, "tot.evaluate", voted)
         return
     seen: dict[str, str] = {}
     pending: dict[str, list[str]] = {}
@@ -422,19 +473,19 @@ async def _evaluate(state: ToTState, ids: list[str], task: Task, gateway: Gatewa
             node = state.nodes[node_id]
             node.value, node.votes, node.cached = value, verdicts, position > 0
             node.constrained = supplied
+            node.valued_by = cfg.evaluator
     for node_id in todo:
         node = state.nodes[node_id]
-        emit_event(
-            emit,
-            "tot.evaluate",
-            {
-                "node_id": node_id,
-                "value": node.value,
-                "votes": node.votes,
-                "cached": node.cached,
-                "duplicate_of": node.duplicate_of,
-            },
-        )
+        valued: dict[str, Any] = {
+            "node_id": node_id,
+            "value": node.value,
+            "votes": node.votes,
+            "cached": node.cached,
+            "duplicate_of": node.duplicate_of,
+        }
+        if cfg.evaluator is not None:
+            valued["valued_by"] = node.valued_by
+        emit_event(emit, "tot.evaluate", valued)
 
 
 def _reasoning(output: str) -> str:
@@ -464,7 +515,7 @@ async def _value_outputs(
     requests: list[Request] = [
         (task.value_prompt(states[g]), state.take_seed(), cfg.eval_max_tokens, None) for g in free for _ in range(n)
     ]
-    texts = await _calls(state, gateway, requests)
+    texts = await _calls(state, gateway, requests, role="evaluate")
     outputs: list[list[str | None]] = [[""] * n for _ in states]
     for k, g in enumerate(free):
         outputs[g] = texts[k * n : (k + 1) * n]
