@@ -68,6 +68,16 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("self_consistency", {"answers": []}, "answers"),
     ("self_consistency", {"answers": ["1"], "tie_break": "random"}, "tie_break"),
     ("tree_of_thoughts_value", {"evaluations": {"t": "sure"}}, "evaluations"),
+    ("position_wise_ffn", {"x": [[1, 2]], "d_ff": 2, "w1": [[1, 2, 3]]}, "w1"),
+    ("swiglu_ffn", {"x": [[1, 2]], "d_ff": 0}, "d_ff"),
+    ("kv_cache", {"prompt_tokens": 0, "new_tokens": 5}, "prompt_tokens"),
+    ("embedding_similarity", {"vectors": {"a": [1, 0], "b": [1]}}, "vectors"),
+    ("training_compute", {"n_params": -1, "n_tokens": 10}, "n_params"),
+    ("pretraining_finetuning", {"prompt_token_probs": [0.5], "response_token_probs": []}, "response_token_probs"),
+    ("benchmarks", {"multiple_choice": [{"logprobs": [-1, -2], "answer": 2}]}, "answer"),
+    ("arena_elo", {"models": ["a", "b"], "battles": [["a", "c", "a"]]}, "battles"),
+    ("prompt_patterns", {"techniques": ["mind_reading"]}, "techniques"),
+    ("chain_of_thought", {"question": "2+2?", "mode": "tree"}, "mode"),
 ]
 
 

@@ -5,15 +5,20 @@ from __future__ import annotations
 from tools.concepts import (
     architecture,
     attention,
+    benchmarks,
     classical,
     decoding,
     evaluation,
+    feedforward,
     generative,
+    inference,
     neural,
     positional,
+    prompting,
     reasoning,
     rlhf,
     tokenization,
+    training,
 )
 from tools.concepts.base import Concept
 from tools.course.errata import KINDS
@@ -21,14 +26,19 @@ from tools.course.errata import KINDS
 _MODULES = (
     neural,
     attention,
+    feedforward,
     positional,
     tokenization,
     decoding,
+    inference,
     architecture,
+    training,
     evaluation,
+    benchmarks,
     classical,
     generative,
     rlhf,
+    prompting,
     reasoning,
 )
 
@@ -84,6 +94,27 @@ ALIASES: dict[str, str] = {
     "best_of_n": "rejection_sampling",
     "tot": "tree_of_thoughts_value",
     "tree_of_thoughts": "tree_of_thoughts_value",
+    "ffn": "position_wise_ffn",
+    "feed_forward": "position_wise_ffn",
+    "swiglu_block": "swiglu_ffn",
+    "kv": "kv_cache",
+    "scaling_laws": "training_compute",
+    "chinchilla": "training_compute",
+    "flops": "training_compute",
+    "fine_tuning": "pretraining_finetuning",
+    "sft": "pretraining_finetuning",
+    "mmlu": "benchmarks",
+    "hellaswag": "benchmarks",
+    "truthfulqa": "benchmarks",
+    "superglue": "benchmarks",
+    "mt_bench": "benchmarks",
+    "arc": "benchmarks",
+    "elo": "arena_elo",
+    "chatbot_arena": "arena_elo",
+    "cot": "chain_of_thought",
+    "prompt_engineering": "prompt_patterns",
+    "embeddings": "embedding_similarity",
+    "cosine_similarity": "embedding_similarity",
 }
 
 
