@@ -299,8 +299,8 @@ CHAIN_OF_THOUGHT = Concept(
         Erratum(
             "1700-1711/1716-1727",
             "wrong",
-            "The CoT code in the notes builds 'prompt_with_cot' by appending ready-made reasoning steps to the question, "
-            "in the second example including the answer itself ('Neil Armstrong was the first person')",
+            "The CoT code in the notes builds 'prompt_with_cot' by appending ready-made reasoning steps to the "
+            "question, in the second example including the answer itself ('Neil Armstrong was the first person')",
             "chain-of-thought prompting puts reasoning only in few-shot exemplars for other questions (Wei) or "
             "appends a trigger such as Let's think step by step. (Kojima); the model must produce the steps and the "
             "answer for the question asked",
