@@ -159,6 +159,12 @@ SUITE = [{"input": "alpha: 2 + 2?", "answer": "4"}, {"input": "SLOW: 3 + 1?", "a
          {"input": "gamma: 5 + 5?", "answer": "10"}]
 
 
+def cli_json(*args: str, **env: str) -> dict[str, Any]:
+    done = run_cli(*args, "--json", **env)
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))
+
+
 def test_eval_run_records_a_killed_run_and_its_resumption(tmp_path: Path) -> None:
     """Through the real CLI: show a run in progress, kill -9 it, show it interrupted with its finished item,
     resume it, and find it finished in the list."""
@@ -181,13 +187,13 @@ def test_eval_run_records_a_killed_run_and_its_resumption(tmp_path: Path) -> Non
     finally:
         run.send_signal(signal.SIGKILL)
         run.wait()
-    killed = json.loads(run_cli("eval", "show", "k1", "--json", **env).stdout)
+    killed = cli_json("eval", "show", "k1", **env)
     assert (killed["status"], killed["items_done"]) == ("interrupted", 1)
     assert killed["columns"][0]["correct"] == 1 and "--resume k1" in killed["error"]["message"]
 
     rules.write_text(json.dumps([{**rule, "delay_s": 0} for rule in SLOW_RULES]))
     resumed = run_cli("eval", "run", "--resume", "k1", "--json", **env)
     assert resumed.returncode == 0, resumed.stderr
-    (listed,) = json.loads(run_cli("eval", "list", "--json", **env).stdout)["evals"]
+    (listed,) = cli_json("eval", "list", **env)["evals"]
     assert (listed["eval_id"], listed["status"], listed["items_done"], listed["error"]) == ("k1", "success", 3, None)
     assert listed["columns"][0]["correct"] == 2 and listed["source"] == "cli"
