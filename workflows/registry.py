@@ -86,7 +86,12 @@ WORKFLOWS: dict[str, WorkflowSpec] = {
         check_input=reason.check_input,
     ),
     "code": WorkflowSpec(
-        "code", "The AutoGen coding team writes, runs (sandboxed) and reviews code.", code.build, question_key="task"
+        "code",
+        "The AutoGen coding team writes, runs (sandboxed) and reviews code; or, with strategy 'tree', the coder, "
+        "the sandbox and the evaluator search a tree of candidates until the tests pass.",
+        code.build,
+        question_key="task",
+        check_input=code.check_input,
     ),
     "eval": WorkflowSpec(
         "eval",
