@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from openai import OpenAI
 
 from tools.grounding import is_scaffolding
@@ -32,3 +33,52 @@ def test_a_follow_up_uses_the_conversation(client: OpenAI) -> None:
     ]
     completion = client.chat.completions.create(model="tutor", messages=messages)  # type: ignore[arg-type]
     assert "LayerNorm(2, 4, 6) = (-1.225, 0, 1.225)" in (completion.choices[0].message.content or "")
+
+
+@pytest.mark.parametrize(
+    ("question", "opening", "must"),
+    [
+        ("The notes say MT-Bench has 160 questions. Is that right?", "**The notes are wrong here.** Line 1561", "80"),
+        (
+            "The notes say GELU uses the expected value of a rectified Gaussian. Is that correct?",
+            "**The notes are wrong here.** Line 1334 (wrong)",
+            "Bernoulli",
+        ),
+        (
+            "The notes say the position-wise feedforward network captures relationships between tokens. Is that right?",
+            "**The notes are wrong here.** Lines 572/574 (wrong)",
+            "only by attention",
+        ),
+        (
+            "The notes say greedy decoding and beam search are sampling techniques. Is that correct?",
+            "**The notes are wrong here.** Lines 580-582 (wrong)",
+            "Holtzman",
+        ),
+        (
+            "The notes say LLaMA 2 introduced rotary positional embeddings. Is that correct?",
+            "**The notes are imprecise here.** Line 1357 (imprecise)",
+            "LLaMA 1",
+        ),
+        (
+            "Is the notes' openai.ChatCompletion.create code still working?",
+            "**The notes' code is outdated here.** Lines 1771-1779 (outdated)",
+            "APIRemovedInV1",
+        ),
+        (
+            "The notes say the GPT-3.5 average in the benchmark table is 65.46%. Is that right?",
+            "**The notes are wrong here.** Lines 1594/1603 (wrong)",
+            "60.23",
+        ),
+        (
+            "The notes say the cot_steps list has three steps. Is that right?",
+            "**The notes are wrong here.** Lines 1719-1723 (wrong)",
+            "2 elements",
+        ),
+    ],
+)
+def test_the_tutor_cites_the_second_audits_errata(client: OpenAI, question: str, opening: str, must: str) -> None:
+    completion = client.chat.completions.create(model="tutor", messages=[{"role": "user", "content": question}])
+    text = completion.choices[0].message.content or ""
+    first = text.split("\n\n")[0]
+    assert text.startswith(opening) and must in first
+    assert "**Sources.**" in text and "notes lines" in text
