@@ -57,7 +57,10 @@ CLAIM = text(
 )
 RENEW = text(
     "UPDATE run_queue SET lease_expires_at = clock_timestamp() + make_interval(secs => :lease) "
-    "WHERE owner = :owner RETURNING run_id, cancel_action"
+    "WHERE owner = :owner AND run_id IN :ids RETURNING run_id, cancel_action"
+).bindparams(bindparam("ids", expanding=True))
+EXPIRE_OWN = text(
+    "UPDATE run_queue SET lease_expires_at = clock_timestamp() WHERE owner = :owner RETURNING run_id"
 )
 RELEASE = text(
     "UPDATE run_queue SET owner = NULL, lease_expires_at = NULL WHERE owner = :owner AND run_id IN :ids"
@@ -133,10 +136,23 @@ class QueueRepo:
             rows = conn.execute(CLAIM, {"limit": limit, "owner": self.owner, "lease": self.lease_s}).all()
         return [Claimed(r[0], r[1], r[2]) for r in rows]
 
-    def renew(self) -> dict[str, str | None]:
-        """Extend every lease this replica holds; returns {run_id: cancel_action} of what it still owns."""
+    def renew(self, run_ids: list[str]) -> dict[str, str | None]:
+        """Extend the leases of the runs this process holds; returns {run_id: cancel_action} of those
+        it still owns (only these ids: a restarted replica must not keep its dead predecessor's runs)."""
+        if not run_ids:
+            return {}
         with self.db.begin() as conn:
-            return {r[0]: r[1] for r in conn.execute(RENEW, {"owner": self.owner, "lease": self.lease_s})}
+            rows = conn.execute(RENEW, {"owner": self.owner, "lease": self.lease_s, "ids": run_ids})
+            return {r[0]: r[1] for r in rows}
+
+    def expire_own(self) -> list[str]:
+        """At start-up: runs still leased to this replica's name belong to a dead predecessor
+        (same THINKROOM_REPLICA_ID); free them for claiming now instead of after the lease."""
+        with self.db.begin() as conn:
+            freed = [r[0] for r in conn.execute(EXPIRE_OWN, {"owner": self.owner})]
+            if freed:
+                notify(conn, "q")
+        return freed
 
     def release(self, run_ids: list[str]) -> None:
         """Give runs back (graceful shutdown): another replica claims them at once."""

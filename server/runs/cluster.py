@@ -206,6 +206,9 @@ class ClusterRunManager(RunManager):
                     raise
         self.hub.start()
         await self.listener.start()
+        freed = self.queue.expire_own()
+        if freed:
+            log.info("replica %s: taking back %d run(s) its previous process held", self.replica, len(freed))
         self._tasks = [
             asyncio.create_task(self._claimer(), name="run-claimer"),
             asyncio.create_task(self._heartbeat(), name="run-heartbeat"),
@@ -491,7 +494,7 @@ class ClusterRunManager(RunManager):
         while True:
             await asyncio.sleep(self.lease_s / 3)
             try:
-                held = self.queue.renew()
+                held = self.queue.renew(list(self.jobs))
             except Exception:
                 log.exception("renewing run leases failed")
                 continue

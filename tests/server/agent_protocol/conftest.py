@@ -17,6 +17,7 @@ import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
+from tests.postgres import PostgresServer
 from tests.server.helpers import THINKROOM, cli_env, free_port, running_server
 
 from .graphs import EXTRA_GRAPHS
@@ -47,10 +48,24 @@ def server_env(directory: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest) -> str:
+    """Which database the module's server uses: the suite runs on SQLite and on PostgreSQL."""
+    return str(request.param)
+
+
+def database_env(request: pytest.FixtureRequest, database: str) -> dict[str, str]:
+    """THINKROOM_DATABASE_URL of a fresh PostgreSQL database (nothing extra for SQLite)."""
+    if database == "sqlite":
+        return {}
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return {"THINKROOM_DATABASE_URL": server.database(), "THINKROOM_RUN_LEASE_S": "3"}
+
+
 @pytest.fixture(scope="module")
-def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    directory = tmp_path_factory.mktemp("agent-protocol")
-    with running_server(directory, **server_env(directory)) as url:
+def api_url(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest, database: str) -> Iterator[str]:
+    directory = tmp_path_factory.mktemp(f"agent-protocol-{database}")
+    with running_server(directory, **server_env(directory, **database_env(request, database))) as url:
         yield url
 
 
