@@ -74,9 +74,11 @@ WORKFLOWS: dict[str, WorkflowSpec] = {
     ),
     "prompt_lab": WorkflowSpec(
         "prompt_lab",
-        "Rewrite a prompt with the seven tricks and compare both prompts' answers.",
+        "Rewrite a prompt with the seven tricks and compare both prompts' answers; or, with strategy 'search', "
+        "search variants by technique and keep the one the evaluator scores highest.",
         prompt_lab.build,
         question_key="prompt",
+        check_input=prompt_lab.check_input,
     ),
     "reason": WorkflowSpec(
         "reason",

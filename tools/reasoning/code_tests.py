@@ -198,6 +198,20 @@ def _assert_case(line: str, entry_point: str | None, origin: CodeTestOrigin) -> 
     return CodeTest(expr, expected, origin)
 
 
+def test_problem(case: CodeTest, entry_point: str) -> str | None:
+    """Why a written test cannot test `entry_point` as written (None: it can)."""
+    names = {node.id for node in ast.walk(ast.parse(case.expr, mode="eval")) if isinstance(node, ast.Name)}
+    if entry_point not in names:
+        return f"does not call {entry_point}"
+    undefined = sorted(names - _BUILTINS - {entry_point})
+    if undefined:
+        return f"uses names it does not define: {', '.join(undefined)}"
+    return None
+
+
+test_problem.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
 def dedupe(cases: list[CodeTest]) -> list[CodeTest]:
     """Each expression once (its first expected value wins), in order."""
     seen: set[str] = set()
@@ -362,4 +376,5 @@ __all__ = [
     "harness_program",
     "read_report",
     "strip_checks",
+    "test_problem",
 ]

@@ -57,6 +57,7 @@ from tools.reasoning.code_tests import (
     harness_program,
     read_report,
     strip_checks,
+    test_problem,
 )
 
 from .base import Emit, Stopwatch, UsageTotals, emit_event
@@ -293,8 +294,8 @@ async def write_tests(state: CodeTreeState, gateway: Gateway, emit: Emit | None 
 
 
 def _test_problem(case: CodeTest, known: list[CodeTest], entry_point: str | None) -> str | None:
-    if entry_point and called_function([case]) != entry_point:
-        return f"does not call {entry_point}"
+    if entry_point and (problem := test_problem(case, entry_point)) is not None:
+        return problem
     if any(_same_expr(case, other) for other in known):
         clash = conflicts(case, known)
         return f"contradicts the test {clash.source}" if clash is not None else "repeats a test"
@@ -343,17 +344,32 @@ def continuation(prefix: str, reply: str) -> str | None:
     lines = reply.splitlines()
     while lines and not lines[0].strip():
         lines.pop(0)
-    if not lines or not lines[0].startswith((" ", "\t")):
+    if not lines:
         return None
+    indented = [ln for ln in lines[1:] if ln.strip() and ln.startswith((" ", "\t"))]
+    if not lines[0].startswith((" ", "\t")):
+        if not indented and len(lines) > 1:
+            return None  # unindented lines: prose or top-level code, not a body
+        lines[0] = "    " + lines[0]  # "Answer: result = 0" - the model dropped the first line's indent
     while lines:
         body = "\n".join(lines).rstrip() + "\n"
         try:
-            ast.parse(prefix + body)
+            tree = ast.parse(prefix + body)
         except SyntaxError:
             lines.pop()
             continue
-        return body
+        return body if _extends_a_function(tree, prefix) else None
     return None
+
+
+def _extends_a_function(tree: ast.Module, prefix: str) -> bool:
+    """The body went into the prefix's last function (its statements are more than the docstring)."""
+    functions = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    if not functions:
+        return False
+    last = functions[-1]
+    body = last.body[1:] if last.body and isinstance(last.body[0], ast.Expr) else last.body
+    return bool(body) and (last.end_lineno or 0) > len(prefix.rstrip().splitlines())
 
 
 def read_candidate(state: CodeTreeState, reply: str, task: str) -> tuple[str | None, str | None, str | None]:
@@ -626,14 +642,13 @@ def select(state: CodeTreeState, emit: Emit | None = None) -> CodeTreeState:
         "code_tree.select",
         {"step": new.step, "kept_ids": kept, "pruned_ids": [i for i in ranked if i not in kept]},
     )
-    new.frontier, new.candidates = kept, []
+    # nothing ran at all: the next level proposes afresh from the task (new seeds) instead of stopping
+    new.frontier, new.candidates = kept or [ROOT], []
     new.step += 1
     if any(new.nodes[i].all_passed for i in kept):
         new.done, new.stop_reason = True, "tests_pass"
     elif new.step >= cfg.depth:
-        new.done, new.stop_reason = True, "depth"
-    elif not kept:
-        new.done, new.stop_reason = True, "no_candidates"
+        new.done, new.stop_reason = True, "depth" if any(n.program for n in new.nodes.values()) else "no_candidates"
     new.phase = "finish" if new.done else "expand"
     return new
 

@@ -128,3 +128,25 @@ def test_a_tree_needs_something_to_test() -> None:
     with pytest.raises(ValueError, match="a test must be an assert that calls the function"):
         init_code_tree(TASK, tests=["add(1, 2) is 3"])
     assert init_code_tree("Write this function:\ndef reverse(s: str) -> str:").entry_point == "reverse"
+
+
+async def test_a_body_the_model_wrote_without_its_first_indent_completes_the_function() -> None:
+    row = next(r for r in humaneval_rows() if r["task_id"] == "HumanEval/53")
+    gw, _ = gateway([{"pattern": CODER, "response": "result = x + y\n    return result\n\nQuestion: what next?"}])
+    result = await solve_code(row["prompt"], None, gw, CodeTreeConfig(k=1, evaluator_tests=0, review=False))
+    assert result.passed and result.completion == "    result = x + y\n    return result\n"
+
+
+async def test_when_nothing_ran_the_next_level_proposes_afresh() -> None:
+    written = "assert add(numbers, 1) == 2\nassert add(1, 2) == 3"
+    gw, _ = gateway([{"pattern": CODER, "responses": ["I would add them.", ADDS]}, *evaluator(written)])
+    config = CodeTreeConfig(k=1, breadth=1, depth=2, evaluator_tests=2)
+    result = await solve_code(TASK, ["assert add(2, 3) == 5"], gw, config, complete_prompt=False)
+    assert [(n.kind, n.parent_id, n.problem) for n in result.nodes] == [
+        ("propose", "0", "no Python code in the reply"),
+        ("propose", "0", None),
+    ]
+    assert result.passed and result.best_id == "2"
+    assert result.trace["rejected_tests"] == [
+        {"source": "assert add(numbers, 1) == 2", "reason": "uses names it does not define: numbers"}
+    ]
