@@ -16,6 +16,11 @@ pins a protobuf that conflicts with autogen-core). If it cannot run (offline ins
 licence or network check...), the error is recorded in the JSON and the rest still runs.
 
 Usage: .venv/bin/python bench/api.py [--quick]. Writes bench/results/api.json.
+
+`--scale-out` (issue 15) measures only chat turns at 50 clients through runs.wait on SQLite,
+on PostgreSQL with one replica and with two (clients split between them), with the same client
+in one run; it starts a throwaway PostgreSQL (Debian's `postgresql`) and writes
+bench/results/api_scale_out.json.
 """
 
 from __future__ import annotations
@@ -321,11 +326,120 @@ def chat_turns_both(work: Path, workers: int, chat_clients: int, chat_turns: int
     return results
 
 
+# -- scale-out on PostgreSQL (issue 15) ---------------------------------------------------------
+SCALE_RESULTS = ROOT / "bench" / "results" / "api_scale_out.json"
+
+
+def start_replica(work: Path, max_workers: int, database_url: str, name: str) -> tuple[subprocess.Popen[bytes], str]:
+    """`thinkroom serve` on `database_url` (SQLite or PostgreSQL), the scripted backend, the chat graph."""
+    work.mkdir(parents=True, exist_ok=True)
+    rules = work / "rules.json"
+    rules.write_text(json.dumps([{"pattern": ".", "response": "Attention weighs every token by relevance."}]))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("THINKROOM_")}
+    env.update(
+        THINKROOM_BACKEND="scripted", THINKROOM_SCRIPTED_RULES=str(rules), THINKROOM_DATABASE_URL=database_url,
+        THINKROOM_CHECKPOINT_PATH=str(work / "data" / "checkpoints.db"), THINKROOM_REPLICA_ID=name,
+        THINKROOM_MAX_WORKERS=str(max_workers), THINKROOM_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT),
+    )
+    port = free_port()
+    log = work / "thinkroom.log"
+    proc = subprocess.Popen(
+        [str(THINKROOM), "serve", "--port", str(port)], env=env, cwd=work, stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_healthy(url, "/health", proc, log, 60)
+    return proc, url
+
+
+async def drive_replicas(urls: list[str], clients: int, per_client: int) -> dict[str, Any]:
+    """`drive` for chat turns with client n on replica n mod len(urls) (one thread per client)."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    sdk = [get_client(url=urls[n % len(urls)], api_key=None, timeout=120) for n in range(clients)]
+    threads = await asyncio.gather(*(c.threads.create() for c in sdk))
+
+    async def one(n: int) -> None:
+        for i in range(per_client):
+            message = {"role": "user", "content": f"client {n} turn {i}: what is attention?"}
+            started = time.perf_counter()
+            try:
+                await sdk[n].runs.wait(threads[n]["thread_id"], "chat", input={"messages": [message]})
+            except Exception as exc:  # noqa: BLE001 - count and report, keep measuring
+                errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                continue
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(n) for n in range(clients)))
+    elapsed = time.perf_counter() - started
+    return {
+        "replicas": len(urls), "clients": clients, "turns": len(latencies), "errors": len(errors),
+        "first_error": errors[0] if errors else None, "seconds": round(elapsed, 3),
+        "turns_per_s": round(len(latencies) / elapsed, 2),
+        "p50_ms": round(1000 * statistics.median(latencies), 2) if latencies else None,
+        "p99_ms": round(1000 * percentile(latencies, 0.99), 2) if latencies else None,
+    }
+
+
+def measure_deployment(work: Path, database_url: str, replicas: int, workers: int, clients: int, turns: int) -> dict:
+    servers = [start_replica(work / f"r{i}", workers, database_url, f"r{i}") for i in range(replicas)]
+    urls = [url for _, url in servers]
+    try:
+        for url in urls:  # warm-up on each: imports, compiled graphs, pools
+            asyncio.run(drive_replicas([url], 2, 5))
+        return asyncio.run(drive_replicas(urls, clients, turns))
+    finally:
+        for proc, _ in servers:
+            stop(proc)
+
+
+def scale_out(work: Path, workers: int, clients: int, turns: int) -> dict[str, Any]:
+    """Chat turns through runs.wait: SQLite, then PostgreSQL with 1 and with 2 replicas."""
+    sys.path.insert(0, str(ROOT))
+    from tests.postgres import PostgresServer
+
+    results: dict[str, Any] = {
+        "bench": "chat turns via runs.wait (langgraph-sdk), scripted backend, one thread per client",
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "settings": {"workers_per_replica": workers, "clients": clients, "turns_per_client": turns},
+    }
+    print(f"scale-out: SQLite, 1 process, {clients} clients ...", flush=True)
+    results["sqlite"] = measure_deployment(
+        work / "sqlite", f"sqlite:///{work}/sqlite/data/thinkroom.db", 1, workers, clients, turns
+    )
+    try:
+        server = PostgresServer()
+    except BaseException as exc:  # noqa: BLE001 - pytest.skip when PostgreSQL is not installed
+        results["postgresql_error"] = str(exc)
+        return results
+    server.start()
+    try:
+        for replicas in (1, 2):
+            print(f"scale-out: PostgreSQL, {replicas} replica(s), {clients} clients ...", flush=True)
+            results[f"postgresql_{replicas}_replica{'s' if replicas > 1 else ''}"] = measure_deployment(
+                work / f"pg{replicas}", server.database(), replicas, workers, clients, turns
+            )
+    finally:
+        server.stop()
+    base = results["sqlite"]["turns_per_s"]
+    results["vs_sqlite"] = {
+        key: round(results[key]["turns_per_s"] / base, 2) for key in ("postgresql_1_replica", "postgresql_2_replicas")
+    }
+    results["note"] = (
+        f"{os.cpu_count()} CPU(s) shared by the client, PostgreSQL and every replica: two replicas add "
+        "throughput only where there are cores (or machines) for them"
+    )
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="fewer runs, for a smoke check")
     parser.add_argument("--chat-only", action="store_true",
                         help="only the 50-client chat turns (both paths); prints, does not write the JSON")
+    parser.add_argument("--scale-out", action="store_true",
+                        help="only chat turns on SQLite vs PostgreSQL with 1 and 2 replicas; writes api_scale_out.json")
     args = parser.parse_args()
     sequential, concurrent, clients = (50, 200, 10) if args.quick else (100, 1000, 10)
     chat_clients, chat_turns = 50, (2 if args.quick else 10)
@@ -342,6 +456,13 @@ def main() -> None:
 
     if args.chat_only:
         print(json.dumps(chat_turns_both(work, workers, chat_clients, chat_turns), indent=2))
+        shutil.rmtree(work, ignore_errors=True)
+        return
+    if args.scale_out:
+        scaled = scale_out(work, workers, chat_clients, chat_turns)
+        SCALE_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        SCALE_RESULTS.write_text(json.dumps(scaled, indent=2) + "\n")
+        print(json.dumps(scaled, indent=2))
         shutil.rmtree(work, ignore_errors=True)
         return
 

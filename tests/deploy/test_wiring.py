@@ -124,15 +124,39 @@ def test_the_values_set_for_thinkroom_are_valid_settings(monkeypatch: pytest.Mon
 def test_startup_order_and_restart_policies() -> None:
     all_services = services()
     thinkroom, pull, ollama = all_services["thinkroom"], all_services["ollama-pull"], all_services["ollama"]
-    assert thinkroom["depends_on"] == {
-        "ollama": {"condition": "service_healthy"},
-        "ollama-pull": {"condition": "service_completed_successfully"},
-    }
+    # thinkroom starts at once: a model typo or an offline first start must not keep it down (issue 15)
+    assert thinkroom["depends_on"] == {"ollama": {"condition": "service_started"}}
     assert pull["depends_on"] == {"ollama": {"condition": "service_healthy"}}
+    assert ":" in ollama["image"] and not ollama["image"].endswith(":latest")  # a pinned Ollama
     assert pull["restart"] == "no" and thinkroom["restart"] == "unless-stopped"
     assert ollama["healthcheck"]["test"][0] in ("CMD", "CMD-SHELL")
     assert pull["image"] == ollama["image"]
     assert "ollama pull" in " ".join(pull["command"])
+
+
+def test_the_pull_is_skipped_on_the_embedded_backend() -> None:
+    script = " ".join(services()["ollama-pull"]["command"])
+    assert '[ "$THINKROOM_BACKEND" = embedded ]' in script and "exit 0" in script
+    assert service_environment(load_compose({"THINKROOM_BACKEND": "embedded"})["services"]["ollama-pull"])[
+        "THINKROOM_BACKEND"
+    ] == "embedded"
+
+
+def test_scale_profile_runs_two_replicas_on_postgres() -> None:
+    all_services = services()
+    assert all_services["postgres"]["profiles"] == ["scale"]
+    replicas = [all_services["thinkroom-a"], all_services["thinkroom-b"]]
+    urls = {service_environment(r)["THINKROOM_DATABASE_URL"] or "" for r in replicas}
+    assert len(urls) == 1, "both replicas use one database"
+    url = urls.pop()
+    assert url.startswith("postgresql+psycopg://thinkroom:") and "@postgres:5432/" in url
+    for replica in replicas:
+        assert replica["profiles"] == ["scale"]
+        assert replica["depends_on"]["postgres"] == {"condition": "service_healthy"}
+        assert replica["build"] == all_services["thinkroom"]["build"]
+        assert all(real_settings_variable(k) for k in service_environment(replica))
+    ports = {r["ports"][0].rsplit(":", 1)[0] for r in replicas}
+    assert len(ports) == 2, "each replica is published on its own host port"
 
 
 def test_pull_service_pulls_the_model_thinkroom_uses() -> None:
