@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from agents.llm.types import Usage
 from agents.personas import AgentReply, AgentStep, Framework
+from tools.course.errata import erratum_kind
 
 DirectSource = Literal["erratum", "quiz", "computation", "explanation", "none"]
 
@@ -84,11 +85,20 @@ class GroundedAnswer(BaseModel):
         if self.explanation:
             blocks.append(f"**Explanation.** {self.explanation}")
         if self.errata:
-            blocks.append("**Where the notes are wrong.**\n" + "\n".join(f"- {e}" for e in self.errata))
+            blocks.append(f"**{errata_heading(self.errata)}**\n" + "\n".join(f"- {e}" for e in self.errata))
         sources = [c.render() for c in self.citations] + self.references
         if sources:
             blocks.append("**Sources.** " + "; ".join(dict.fromkeys(s for s in sources if s)))
         return "\n\n".join(blocks)
+
+
+def errata_heading(errata: list[str]) -> str:
+    """"Where the notes are wrong." names only the kinds its items have (each item names its own),
+    so a list of merely imprecise statements is not headed as wrong."""
+    kinds = {erratum_kind(e) or "wrong" for e in errata}
+    parts = [k for k in ("wrong", "imprecise", "outdated") if k in kinds]
+    said = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
+    return f"Where the notes are {said}."
 
 
 def grounded_reply(

@@ -79,9 +79,10 @@ async def test_reference_answers_and_explanations_answer_conceptual_questions() 
     rendered = answer.render()
     order = [
         rendered.index(part)
-        for part in ("**Answer.**", "**Explanation.**", "**Where the notes are wrong.**", "**Sources.**")
+        for part in ("**Answer.**", "**Explanation.**", "**Where the notes are ", "**Sources.**")
     ]
     assert order == sorted(order)
+    assert "**Where the notes are wrong or imprecise.**" in rendered  # RMSNorm's errata are of both kinds
     assert "notes lines" in rendered and backend.prompts == []
 
 
@@ -134,3 +135,15 @@ async def test_explanation_sentences_favour_the_rare_words_of_the_question() -> 
     gateway, _ = scripted([])
     answer = await answer_question("What is temperature in sampling?", gateway)
     assert "Temperature T rescales log-probabilities" in answer.direct
+
+
+def test_the_errata_heading_claims_only_the_kinds_its_items_have() -> None:
+    from agents.grounded.answer import errata_heading
+
+    wrong = "Line 451 (wrong): the notes say 0.669."
+    imprecise = "Line 1184-1190 (imprecise): 'exceeds' differs only at a tie."
+    outdated = "Line 1771-1779 (outdated): openai.ChatCompletion was removed."
+    assert errata_heading([wrong]) == "Where the notes are wrong."
+    assert errata_heading([imprecise]) == "Where the notes are imprecise."
+    assert errata_heading([wrong, imprecise]) == "Where the notes are wrong or imprecise."
+    assert errata_heading([imprecise, outdated, wrong]) == "Where the notes are wrong, imprecise or outdated."
