@@ -277,16 +277,28 @@ function reasonInput() {
   for (const k of ["n", "breadth", "depth"]) if ($(`reason-${k}`).value) config[k] = Number($(`reason-${k}`).value);
   if (strategy !== "cot_sc") delete config.n;
   if (strategy !== "tot") { delete config.breadth; delete config.depth; }
-  return reasonTask() === "game24"
+  const input = reasonTask() === "game24"
     ? { task: "game24", puzzle: $("reason-puzzle").value.trim(), strategy, config }
     : { question: $("reason-question").value.trim(), strategy, config };
+  // who does the steps: personas as "tutor" or "tutor@crewai" (empty: the bare model)
+  for (const k of ["proposer", "evaluator"]) if ($(`reason-${k}`).value.trim()) input[k] = $(`reason-${k}`).value.trim();
+  const samplers = $("reason-samplers").value.split(",").map((s) => s.trim()).filter(Boolean);
+  if (samplers.length) input.samplers = samplers;
+  return input;
 }
 
-function renderVotes(counts, abstained, summary) {
+// who produced a node or a vote: "tutor@crewai" (nothing for the bare model)
+const byPersona = (persona, framework) => (persona ? `${persona}@${framework}` : "");
+
+function renderVotes(counts, abstained, summary, voters = {}, excluded = []) {
   $("reason-votes-box").hidden = false;
   const max = Math.max(1, ...Object.values(counts));
+  const who = (names) => (names && names.length ? el("span", { class: "persona", text: ` by ${names.join(", ")}` }) : null);
   const rows = Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([answer, n]) => el("tr", {}, el("td", { text: answer }),
-    el("td", {}, el("span", { class: "bar", style: `width:${(n / max) * 8}em` }), ` ${n}`)));
+    el("td", {}, el("span", { class: "bar", style: `width:${(n / max) * 8}em` }), ` ${n}`, who(voters[answer]))));
+  // an answer the concept lab refuted is shown, but left out of the vote
+  for (const e of excluded) rows.push(el("tr", { class: "excluded muted" }, el("td", { text: `${e.answer} (excluded)` }),
+    el("td", {}, e.reason || "excluded", who([byPersona(e.persona, e.framework)]))));
   if (abstained) rows.push(el("tr", { class: "muted" }, el("td", { text: "(abstained)" }), el("td", { text: abstained })));
   clear($("reason-votes")).append(...rows);
   $("reason-vote-summary").textContent = summary || "";
@@ -307,6 +319,9 @@ function renderTree(nodes) {
     if (n.invalid_reason) li.append(el("span", { class: "invalid-reason", text: ` invalid: ${n.invalid_reason}` }));
     // who proposed it: the model picked it among the legal steps, or the program added it (the paper's steps stay untagged)
     if (n.proposer === "choice" || n.proposer === "program") li.append(el("span", { class: "proposer muted", text: ` [${n.proposer}]` }));
+    // the persona (and framework) that proposed it, and the one that valued it
+    if (n.persona) li.append(el("span", { class: "persona", "data-persona": byPersona(n.persona, n.framework), text: ` [${byPersona(n.persona, n.framework)}]` }));
+    if (n.valued_by) li.append(el("span", { class: "persona valued-by", text: ` valued by ${n.valued_by}` }));
     if (children[id]) li.append(el("ul", {}, ...children[id].map(item)));
     return li;
   };
@@ -325,11 +340,13 @@ function voteSummary(d) {
 function showFinal(state) {
   if (state.tot && state.tot.nodes) renderTree(state.tot.nodes);
   const t = state.trace || {};
-  if (state.strategy === "cot_sc" && t.counts) renderVotes(t.counts, t.abstentions || 0, voteSummary(t));
+  if (state.strategy === "cot_sc" && t.counts) renderVotes(t.counts, t.abstentions || 0, voteSummary(t), t.voters, t.excluded);
   const v = state.verified;
   clear($("reason-answer")).append(el("strong", { id: "reason-answer-text", text: state.answer ?? "(no answer)" }), " ",
     el("span", { id: "reason-verified", class: `verified ${v === true ? "yes" : v === false ? "no" : "na"}`,
       text: v === true ? "✓ verified" : v === false ? "✗ not verified" : "not checkable" }));
+  // a persona vote's reply: the best-supported answer, its agreement and what checked it
+  if (state.reply) $("reason-answer").append(el("pre", { id: "reason-reply", class: "reply", text: state.reply }));
   $("reason-answer").className = "answer";
   const u = state.usage || {};
   $("reason-status").textContent = `done: ${u.calls ?? 0} model calls, ${u.prompt_tokens ?? 0} prompt + ${u.completion_tokens ?? 0} completion tokens`;
@@ -342,7 +359,7 @@ async function runReason() {
   clear($("reason-nodes")); clear($("reason-tokens"));
   const answer = $("reason-answer"); answer.className = "answer muted"; clear(answer).append("running…");
   $("reason-run").disabled = true;
-  const nodes = {}, votes = {};
+  const nodes = {}, votes = {}, voters = {}, excluded = [];
   let abstained = 0, last = null, failed = null, joined = null, settled = false;
   // Join the run as well as streaming it: the joined final state is authoritative and arrives even if the stream is cut.
   const join = (runPath) => {
@@ -375,17 +392,24 @@ async function runReason() {
         case "token": $("reason-tokens-box").hidden = false; $("reason-tokens").append(d.text || ""); break;
         case "cot_sc.sample": {
           const key = String(d.normalised ?? d.answer);
-          if (d.abstained) abstained += 1; else votes[key] = (votes[key] || 0) + 1;
-          renderVotes(votes, abstained); break;
+          if (d.abstained) abstained += 1;
+          else if (d.excluded) excluded.push({ answer: d.answer, reason: d.excluded_reason, persona: d.persona, framework: d.framework });
+          else {
+            votes[key] = (votes[key] || 0) + 1;
+            if (d.persona) (voters[key] ||= []).push(`${byPersona(d.persona, d.framework)} #${d.index}`);
+          }
+          renderVotes(votes, abstained, "", voters, excluded); break;
         }
-        case "cot_sc.vote": renderVotes(d.counts || votes, d.abstentions ?? abstained, voteSummary(d)); break;
+        case "cot_sc.vote": renderVotes(d.counts || votes, d.abstentions ?? abstained, voteSummary(d), d.voters || voters, d.excluded || excluded); break;
         case "tot.expand":
-          (d.node_ids || []).forEach((id, i) => { nodes[id] = { parent_id: d.parent_id, text: (d.texts || [])[i], value: null, kept: null, proposer: (d.proposers || [])[i] }; });
+          (d.node_ids || []).forEach((id, i) => { nodes[id] = { parent_id: d.parent_id, text: (d.texts || [])[i], value: null, kept: null, proposer: (d.proposers || [])[i],
+            persona: (d.personas || [])[i], framework: (d.frameworks || [])[i] }; });
           renderTree(nodes); break;
         case "tot.prune":
-          nodes[d.node_id] = { parent_id: d.parent_id, text: d.text, value: null, kept: false, invalid_reason: d.reason, proposer: d.proposer };
+          nodes[d.node_id] = { parent_id: d.parent_id, text: d.text, value: null, kept: false, invalid_reason: d.reason, proposer: d.proposer,
+            persona: d.persona, framework: d.framework };
           renderTree(nodes); break;
-        case "tot.evaluate": if (nodes[d.node_id]) { nodes[d.node_id].value = d.value; renderTree(nodes); } break;
+        case "tot.evaluate": if (nodes[d.node_id]) { nodes[d.node_id].value = d.value; nodes[d.node_id].valued_by = d.valued_by; renderTree(nodes); } break;
         case "tot.select":
           for (const id of d.kept_ids || []) if (nodes[id]) nodes[id].kept = true;
           for (const id of d.pruned_ids || []) if (nodes[id]) nodes[id].kept = false;
@@ -405,7 +429,8 @@ async function runReason() {
 }
 
 // ---------- deep links (hash or query): #tab=chat, #concept=pass_at_k&run=1[&input={json}], #chat=tutor&prompt=hi,
-// #reason=tot&puzzle=4 5 6 10&breadth=1&depth=3&run=1, #reason=cot_sc&question=...&n=5&run=1 ----------
+// #reason=tot&puzzle=4 5 6 10&breadth=1&depth=3&run=1, #reason=cot_sc&question=...&n=5&run=1,
+// personas: &proposer=tutor@crewai&evaluator=evaluator@autogen&samplers=tutor,coder ----------
 function linkParams() {
   const params = new URLSearchParams(location.search);
   for (const [k, v] of new URLSearchParams(location.hash.replace(/^#/, ""))) params.set(k, v);
@@ -424,7 +449,7 @@ async function followLink(p) {
     $("reason-strategy").value = p.get("reason") || "cot_sc";
     if (p.has("puzzle")) { document.querySelector('input[value="game24"]').checked = true; $("reason-puzzle").value = p.get("puzzle"); }
     if (p.has("question")) $("reason-question").value = p.get("question");
-    for (const k of ["n", "breadth", "depth"]) if (p.has(k)) $(`reason-${k}`).value = p.get(k);
+    for (const k of ["n", "breadth", "depth", "proposer", "evaluator", "samplers"]) if (p.has(k)) $(`reason-${k}`).value = p.get(k);
     syncReasonForm();
     if (p.get("run") === "1") await runReason();
     return;
