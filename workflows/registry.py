@@ -9,7 +9,7 @@ from typing import Any
 
 from langgraph.graph import StateGraph
 
-from workflows.graphs import chat, code, eval, lesson, prompt_lab, reason
+from workflows.graphs import arena, chat, code, eval, lesson, prompt_lab, reason
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,14 @@ WORKFLOWS: dict[str, WorkflowSpec] = {
         eval.build,
         question_key="suite",
         check_input=eval.check_input,
+    ),
+    "arena": WorkflowSpec(
+        "arena",
+        "Compare models or agents blind on the same prompts: every pair judged by a verifier or the evaluator; "
+        "Bradley-Terry ratings with intervals.",
+        arena.build,
+        question_key="suite",
+        check_input=arena.check_input,
     ),
 }
 

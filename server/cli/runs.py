@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Inspect and resume workflow runs.", no_args_is_help=True)
 #: Listed here so `--help` needs no LangGraph import (checked against the registry in tests).
-WORKFLOW_NAMES = ("chat", "reason", "lesson", "code", "prompt_lab", "eval")
+WORKFLOW_NAMES = ("chat", "reason", "lesson", "code", "prompt_lab", "eval", "arena")
 
 
 def workflows() -> dict[str, Any]:
