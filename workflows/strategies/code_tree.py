@@ -372,15 +372,23 @@ def _extends_a_function(tree: ast.Module, prefix: str) -> bool:
     return bool(body) and (last.end_lineno or 0) > len(prefix.rstrip().splitlines())
 
 
+def _squashed(text: str) -> str:
+    return " ".join(text.split())
+
+
 def read_candidate(state: CodeTreeState, reply: str, task: str) -> tuple[str | None, str | None, str | None]:
     """(program, completion, problem) from a coder reply: its code completed onto the prefix, self-checks removed."""
     code = final_program(reply)
     body = continuation(state.code_prefix, reply) if code is None and state.code_prefix else None
     if body is not None:
         return strip_checks(state.code_prefix + body), body, None
+    sources = persona_sources(state.config.coder, task)
     if code is None:
-        echoed = echoes_prompt(reply, persona_sources(state.config.coder, task))
+        echoed = echoes_prompt(reply, sources)
         return None, None, "the reply only echoed its prompt" if echoed else "no Python code in the reply"
+    echoed_example = _squashed(code) and any(_squashed(code) in _squashed(source) for source in sources[1:])
+    if echoed_example and state.entry_point not in defined_functions(code):
+        return None, None, "the code is the persona's own example, echoed"
     completion = code
     if state.code_prefix:
         completion = completion_from_reply(f"```python\n{code.rstrip()}\n```", state.code_prefix, state.entry_point)

@@ -150,3 +150,13 @@ async def test_when_nothing_ran_the_next_level_proposes_afresh() -> None:
     assert result.trace["rejected_tests"] == [
         {"source": "assert add(numbers, 1) == 2", "reason": "uses names it does not define: numbers"}
     ]
+
+
+async def test_the_coders_own_one_shot_example_echoed_back_is_not_a_candidate() -> None:
+    echoed = "```python\ndef add(a, b):\n    return a + b\n\nprint(add(2, 3))\n```"  # the coder persona's example
+    row = next(r for r in humaneval_rows() if r["task_id"] == "HumanEval/0")
+    gw, _ = gateway([{"pattern": CODER, "response": echoed}])
+    config = CodeTreeConfig(k=1, depth=1, evaluator_tests=0, review=False)
+    result = await solve_code(row["prompt"], None, gw, config)
+    assert result.nodes[0].problem == "the code is the persona's own example, echoed"
+    assert result.program is None and result.stop_reason == "no_candidates"
