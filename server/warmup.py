@@ -36,6 +36,7 @@ HEAVY_ROUTERS = (
     "server.routes.catalog",
     "server.routes.openai_compat",
     "server.routes.evals",
+    "server.routes.arena",
 )
 READY_TIMEOUT_S = 120.0
 
