@@ -15,6 +15,7 @@ start together migrate once (SQLite has one server process).
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,9 @@ BASELINE = "0001"  # the schema create_all made before migrations existed
 HEAD = "0004"  # kept equal to the scripts' head by a test: the start-up check needs no Alembic import
 MIGRATION_LOCK = 0x7468696E6B  # pg_advisory_xact_lock key ("think")
 LEGACY_TABLE = "threads"
+# Alembic's `context` is one module-level proxy: two migrations at once in one process (two apps
+# starting on their own threads, as tests do) would trample each other's.
+_ALEMBIC_LOCK = threading.RLock()
 
 
 class SchemaError(RuntimeError):
@@ -82,7 +86,7 @@ def upgrade(engine: Engine, target: str = "head", *, replay: bool = False) -> tu
 
     `replay` runs every migration script on an empty database instead of building it from the
     models (the tests compare the two)."""
-    with engine.begin() as conn:
+    with _ALEMBIC_LOCK, engine.begin() as conn:
         _lock(conn)
         before = _version(conn)
         if before is None:
