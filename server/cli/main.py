@@ -1,4 +1,4 @@
-"""Entry point: `thinkroom serve | ask | models | concepts | run | runs | eval | db`."""
+"""Entry point: `thinkroom serve | ask | models | concepts | run | runs | eval | arena | db`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import typer
 from agents.llm.gateway import Gateway
 from agents.llm.types import GenerationOptions
 
-from . import concepts, db, evals, models, runs, search
+from . import arena, concepts, db, evals, models, runs, search
 from .common import check_model, cli_app, console, err_console, fail, run_with_gateway, settings_or_exit
 
 app = cli_app(help="thinkroom: a self-hosted multi-agent service for learning generative AI.", no_args_is_help=True)
@@ -15,6 +15,7 @@ app.add_typer(models.app, name="models")
 app.add_typer(concepts.app, name="concepts")
 app.add_typer(runs.app, name="runs")
 app.add_typer(evals.app, name="eval")
+app.add_typer(arena.app, name="arena")
 app.add_typer(db.app, name="db")
 app.command("run")(runs.run_command)
 app.command("search")(search.search_command)
