@@ -14,7 +14,7 @@ turn made 7 commits of its own). A run's writes are committed before its outcome
 checkpoint on disk; intermediate checkpoints may trail by one loop iteration, well inside
 what `durability="async"` already allows. Without a running loop, writes commit at once.
 
-PostgreSQL: see workflows.checkpoint_postgres.
+PostgreSQL: see workflows.checkpoint_postgres; `open_checkpointer_for` picks by THINKROOM_DATABASE_URL.
 """
 
 from __future__ import annotations
@@ -139,3 +139,17 @@ async def open_checkpointer(path: Path) -> AsyncIterator[InlineSqliteSaver]:
             saver.commit()  # grouped writes still waiting for their loop iteration
     finally:
         conn.close()
+
+
+@asynccontextmanager
+async def open_checkpointer_for(database_url: str, checkpoint_path: Path) -> AsyncIterator[Any]:
+    """The checkpointer a deployment uses: in its PostgreSQL database when THINKROOM_DATABASE_URL
+    names one (checkpoints move with everything else), else SQLite at `checkpoint_path`."""
+    if database_url.startswith(("postgresql", "postgres:")):
+        from .checkpoint_postgres import open_postgres_checkpointer
+
+        async with open_postgres_checkpointer(database_url, max_connections=4) as pg_saver:
+            yield pg_saver
+        return
+    async with open_checkpointer(checkpoint_path) as saver:
+        yield saver

@@ -55,14 +55,14 @@ async def drive(
     gateway: Gateway, workflow: str, run_id: str, graph_input: Any, *, as_json: bool, workflow_known: bool = True
 ) -> dict[str, Any]:
     """Stream one run (or its resumption) with a live view; returns the final state values."""
-    from workflows.checkpoint import open_checkpointer
+    from workflows.checkpoint import open_checkpointer_for
     from workflows.context import WorkflowContext
     from workflows.registry import get_workflow
     from workflows.runner import check_input, compile_workflow, run_workflow
 
     settings = settings_or_exit()
     spec = get_workflow(workflow)
-    async with open_checkpointer(settings.checkpoint_path) as saver:
+    async with open_checkpointer_for(settings.database_url, settings.checkpoint_path) as saver:
         graph = compile_workflow(workflow, saver)
         check_input(spec, graph, graph_input)  # InvalidInput: one line naming the field, exit 2
         config: RunnableConfig = {"configurable": {"thread_id": run_id}, "metadata": {"workflow": workflow}}
@@ -162,10 +162,10 @@ def resume(
     answer = parse_json(input_json, "--input") if input_json else None
 
     async def work(gateway: Gateway) -> dict[str, Any]:
-        from workflows.checkpoint import open_checkpointer
+        from workflows.checkpoint import open_checkpointer_for
 
         settings = settings_or_exit()
-        async with open_checkpointer(settings.checkpoint_path) as saver:
+        async with open_checkpointer_for(settings.database_url, settings.checkpoint_path) as saver:
             tuple_ = await saver.aget_tuple({"configurable": {"thread_id": run_id}})
         if tuple_ is None:
             fail(f"no run {run_id!r} in {settings.checkpoint_path}")
@@ -184,10 +184,10 @@ def show(run_id: str, as_json: bool = typer.Option(True, "--json/--no-json")) ->
     import asyncio
 
     async def load() -> dict[str, Any] | None:
-        from workflows.checkpoint import open_checkpointer
+        from workflows.checkpoint import open_checkpointer_for
 
         settings = settings_or_exit()
-        async with open_checkpointer(settings.checkpoint_path) as saver:
+        async with open_checkpointer_for(settings.database_url, settings.checkpoint_path) as saver:
             found = await saver.aget_tuple({"configurable": {"thread_id": run_id}})
             return None if found is None else dict(found.checkpoint.get("channel_values", {}))
 
