@@ -32,7 +32,8 @@ def test_health_says_the_model_is_not_pulled_yet_then_ready(tmp_path: Path, http
         assert body["model_ready"] is False
         assert f"ollama pull {MODEL}" in body["model_status"]
         assert "docker compose logs -f ollama-pull" in body["model_status"]
-        chat = client.post("/v1/chat/completions", json={"model": MODEL, "messages": [{"role": "user", "content": "hi"}]})
+        message = {"role": "user", "content": "hi"}
+        chat = client.post("/v1/chat/completions", json={"model": MODEL, "messages": [message]})
         assert chat.status_code == 424 and f"ollama pull {MODEL}" in chat.text
 
         httpserver.clear()
