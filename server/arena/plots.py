@@ -1,7 +1,8 @@
 """The arena's Bradley–Terry ratings as PNG or SVG: each contestant's Elo-scale rating with its 95% interval.
 
-One row per contestant, one marker per source of outcomes (the judge, people, both), so a
-person can see whether their votes agree with the evaluator's. Drawn like the eval plots
+One row per contestant, one marker per source of outcomes (the judge, people, both; the legend
+counts each source's outcomes), so a person can see whether their votes agree with the
+evaluator's. Drawn like the eval plots
 (server.evals.plots): matplotlib on first use, Agg, Figure objects (thread-safe), and SVGs
 without a date and with a fixed id salt, so one result always draws the same bytes.
 """
@@ -47,13 +48,13 @@ def ratings_figure(title: str, views: list[RatingsView]) -> Figure:
             low = r.elo if r.low is None else r.low
             high = r.elo if r.high is None else r.high
             ax.errorbar(r.elo, y + offset, xerr=[[r.elo - low], [high - r.elo]], fmt=MARKERS[view.source],
-                        capsize=4, markersize=7, color=f"C{k}", label=LABELS[view.source] if y == 0 else None)
+                        capsize=4, markersize=7, color=f"C{k}",
+                        label=f"{LABELS[view.source]} ({view.outcomes})" if y == 0 else None)
     ax.axvline(1000.0, color="0.6", linewidth=0.8, linestyle=":")
     ax.set_yticks(range(len(order)), order)
     ax.set_ylim(-0.7, len(order) - 0.3)
     ax.set_xlabel("Bradley-Terry rating, Elo scale (95% bootstrap interval)")
-    counts = ", ".join(f"{v.source} {v.outcomes}" for v in drawn)
-    ax.set_title(f"{title} (outcomes: {counts})")
+    ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=8, loc="best")
     return fig

@@ -4,7 +4,7 @@
 
 const $ = (id) => document.getElementById(id);
 const KEY_STORE = "thinkroom.apiKey";
-const TABS = ["status", "concepts", "chat", "reason"];
+const TABS = ["status", "concepts", "chat", "reason", "arena"];
 
 // ---------- small helpers ----------
 function el(tag, attrs = {}, ...children) {
