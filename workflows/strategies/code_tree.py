@@ -82,6 +82,7 @@ class CodeTreeConfig(BaseModel):
     depth: int = Field(default=3, ge=1, le=10, description="levels, the first proposals included")
     evaluator_tests: int = Field(default=3, ge=0, le=10, description="asserts the evaluator writes (0: none)")
     review: bool = Field(default=True, description="the evaluator reviews candidates that fail some test")
+    review_max_tokens: int = Field(default=128, ge=16, description="a review is short: a score and a few reasons")
     temperature: float = Field(default=0.7, ge=0.0, le=2.0)
     max_tokens: int = Field(default=512, ge=16)
     seed: int = 0
@@ -479,8 +480,9 @@ async def _review(state: CodeTreeState, nodes: list[CodeNode], gateway: Gateway)
     limit = asyncio.Semaphore(state.config.max_concurrency)
 
     async def one(node: CodeNode) -> Any:
+        options = GenerationOptions(temperature=0.0, max_tokens=state.config.review_max_tokens, seed=state.take_seed())
         async with limit:
-            return await persona_step(label, "evaluate", review_task(state, node), gateway, graded=True)
+            return await persona_step(label, "evaluate", review_task(state, node), gateway, options, graded=True)
 
     for node, (reply, usage) in zip(nodes, await asyncio.gather(*(one(n) for n in nodes)), strict=True):
         state.usage = state.usage.merged(usage)
