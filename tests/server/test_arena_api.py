@@ -7,6 +7,7 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -162,3 +163,32 @@ def test_bad_votes_and_unknown_ids(client: TestClient) -> None:
     assert client.post("/api/arenas/no-such-arena/resume").status_code == 404
     assert client.post(f"/api/arenas/{arena_id}/resume").status_code == 409  # it succeeded
     assert client.get(f"/api/arenas/{arena_id}/plot.gif").status_code in (404, 422)
+
+
+def test_a_failed_arena_can_be_voted_on_and_resumed_skipping_its_finished_prompts(tmp_path: Path) -> None:
+    backend = Models({JUDGE: [], GOOD: gsm8k_answers(ITEMS, True), BAD: gsm8k_answers(ITEMS, False)},
+                     down_on=ITEMS[2].input[:60])  # the backend "goes away" on the third prompt
+    with make_client(tmp_path, Gateway(backend)) as client:
+        created = client.post("/api/arenas", json=SPEC).json()
+        client.get(f"/threads/{created['thread_id']}/runs/{created['run_id']}/join")
+        failed = client.get(f"/api/arenas/{created['arena_id']}").json()
+        assert failed["status"] == "error" and failed["error"]["code"] == "backend_unavailable"
+        finished_ids = [i["id"] for i in client.get(f"/api/arenas/{created['arena_id']}",
+                                                     params={"prompts": True}).json()["items"]]
+        assert ITEMS[0].id in finished_ids and ITEMS[2].id not in finished_ids  # read from its checkpoint
+        assert (failed["items_done"], failed["total_items"]) == (len(finished_ids), 4)
+        shown = client.get(f"/api/arenas/{created['arena_id']}/pairs/next").json()
+        assert shown["remaining"] == len(finished_ids) and shown["pair"]["pair_id"] == f"{ITEMS[0].id}:0"
+        vote = client.post(f"/api/arenas/{created['arena_id']}/votes", json={"pair_id": shown["pair"]["pair_id"],
+                                                                               "winner": "tie"})
+        assert vote.status_code == 201 and vote.json()["remaining"] == len(finished_ids) - 1
+
+        asked = len(backend.prompts_to(GOOD))
+        backend.down_on = None
+        resumed = client.post(f"/api/arenas/{created['arena_id']}/resume")
+        assert resumed.status_code == 200 and resumed.json()["status"] == "running"
+        client.get(f"/threads/{created['thread_id']}/runs/{resumed.json()['run_id']}/join")
+        done = client.get(f"/api/arenas/{created['arena_id']}").json()
+        assert done["status"] == "success" and done["items_done"] == 4 and done["human_votes"] == 1
+        assert len(backend.prompts_to(GOOD)) - asked == 4 - len(finished_ids)  # only the unfinished prompts again
+        assert client.get(f"/api/arenas/{created['arena_id']}/pairs/next").json()["remaining"] == 3
