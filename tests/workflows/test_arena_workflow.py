@@ -191,3 +191,16 @@ def test_a_persona_contestant_names_its_model_and_framework() -> None:
     assert parse_contestant("coder", "dflt").id == "coder@dflt"
     assert parse_contestant("llama3.2:1b", "dflt").model_dump()["kind"] == "model"
     assert json.dumps(parse_contestant("coder@gemma", "d").model_dump())  # plain JSON for the checkpoint
+
+
+def test_each_prompt_step_carries_its_own_prompt_not_all_of_them() -> None:
+    from workflows.graphs.arena import dispatch, parse_spec
+
+    prompts = [f"prompt number {k}" for k in range(5)]
+    spec = {"prompts": prompts, "contestants": [GOOD, BAD]}
+    state: Any = {"spec": parse_spec(spec).model_dump(), "resolved": [], "judged_by": {}, "results": {"prompt/1": {}}}
+    sends = dispatch(state)
+    assert isinstance(sends, list) and [s.arg["item"]["input"] for s in sends] == [p for k, p in enumerate(prompts)
+                                                                                    if k != 1]
+    assert all("prompts" not in s.arg["spec"] and "prompt number 0" not in json.dumps(s.arg)
+               for s in sends[1:])

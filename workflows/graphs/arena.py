@@ -177,7 +177,8 @@ def dispatch(state: ArenaState) -> list[Send] | str:
     pending = [i for i in items if i.id not in done]
     if not pending:
         return "finish"
-    payload = {"spec": spec.model_dump(exclude={"suite_text"}), "contestants": state["resolved"],
+    # each step carries its own prompt, not the suite or the inline prompts: stored once, not once per prompt
+    payload = {"spec": spec.model_dump(exclude={"suite_text", "prompts"}), "contestants": state["resolved"],
                "judge": state["judged_by"], "total": len(items)}
     return [Send("item", {**payload, "item": asdict(i)}) for i in pending]
 
@@ -229,7 +230,7 @@ def _announce(run: _Run, item: ArenaItem, total: int) -> None:
 
 async def item(task: ItemTask, *, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
     """Every contestant answers one prompt, then every pair is judged blind; saved as soon as the step ends."""
-    spec = ArenaSpec.model_construct(**task["spec"])  # validated by setup; a user suite's text is not carried
+    spec = ArenaSpec.model_construct(**task["spec"])  # validated by setup; without the suite text and prompts
     run = _run_of(get_config(), spec.workers)
     async with run.slots:
         started = time.time()
