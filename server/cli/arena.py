@@ -48,7 +48,7 @@ pairs are checkpointed as soon as they are done, so an arena that was killed con
 
 def spec_input(
     prompts: str | None, prompt: list[str], contestants: list[str], judge: str, judge_model: str | None,
-    critique: bool, limit: int | None, offset: int, seed: int, workers: int, max_tokens: int,
+    critique: bool, both_orders: bool, limit: int | None, offset: int, seed: int, workers: int, max_tokens: int,
 ) -> dict[str, Any]:
     """The `arena` workflow's input for the command line's arguments (a .jsonl path is read here)."""
     if (prompts is None) == (not prompt):
@@ -57,7 +57,8 @@ def spec_input(
         fail("give at least two --contestant (a model name, or an agent as agent@model)")
     graph_input: dict[str, Any] = {
         "contestants": contestants, "judge": judge, "judge_model": judge_model, "critique": critique,
-        "limit": limit, "offset": offset, "seed": seed, "workers": workers, "max_tokens": max_tokens,
+        "both_orders": both_orders, "limit": limit, "offset": offset, "seed": seed, "workers": workers,
+        "max_tokens": max_tokens,
     }
     if prompts is None:
         return {"prompts": prompt, **graph_input}
@@ -300,6 +301,8 @@ def run(
     judge_model: str | None = typer.Option(None, help="The judge's model (default: the backend's)."),
     critique: bool = typer.Option(True, "--critique/--no-critique",
                                   help="The judge's framework turn compares the answers before its choice."),
+    both_orders: bool = typer.Option(True, "--both-orders/--one-order",
+                                     help="Judge each pair as shown and swapped; a win must survive the swap."),
     limit: int | None = typer.Option(None, min=1, help="At most this many prompts of the suite."),
     offset: int = typer.Option(0, min=0, help="Skip this many prompts of the suite first."),
     seed: int = typer.Option(0, min=0, help="Answer seeds, the blind A/B order and the bootstrap."),
@@ -315,8 +318,8 @@ def run(
             fail("--resume continues an arena as it was started: give only --resume ID (and --json)")
         run_id, graph_input = resume, None
     else:
-        graph_input = spec_input(prompts, prompt, contestant, judge, judge_model, critique, limit, offset, seed,
-                                 workers, max_tokens)
+        graph_input = spec_input(prompts, prompt, contestant, judge, judge_model, critique, both_orders, limit, offset,
+                                 seed, workers, max_tokens)
         run_id = run_id or str(uuid.uuid4())
     err_console.print(f"[dim]arena id: {run_id} (continue after a kill: thinkroom arena run --resume {run_id})[/]")
 

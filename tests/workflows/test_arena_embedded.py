@@ -39,6 +39,7 @@ async def test_a_model_against_a_persona_judged_by_the_evaluators_constrained_ch
     assert (judgement["by"], judgement["method"], judgement["framework"]) == ("persona", "constrained_choice",
                                                                               "autogen")
     assert judgement["error"] is None and pair["winner"] in ("a", "b", "tie")  # the grammar always gives a choice
+    assert len(judgement["choices"]) == 2 and set(judgement["choices"]) <= {"A", "B", "tie"}  # as shown, swapped
     assert all(a["text"].strip() and a["error"] is None for a in item["answers"].values())
     assert result["ratings"]["outcomes"] == 1 and [e for e in events if e["kind"] == "arena.item"]
 

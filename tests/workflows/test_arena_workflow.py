@@ -110,10 +110,11 @@ async def test_an_unverifiable_prompt_goes_to_the_evaluators_blind_constrained_c
         assert judgement["framework"] == "autogen" and judgement["model"] == JUDGE  # the critique ran on AutoGen
         assert judgement["critique"] == "One answer is on topic; the other is not."
         assert pair["winner"] == ("a" if pair["a"] == GOOD else "b")
+        assert judgement["choices"] == (["A", "B"] if pair["a"] == GOOD else ["B", "A"])  # the same answer, swapped
         assert item["answers"][GOOD]["correct"] is None  # nothing could check it
     assert {i["pairs"][0]["a"] for i in result["items"]} == {GOOD, BAD}  # both orders were shown
     seen = backend.prompts_to(JUDGE)
-    assert len(seen) == 4  # per pair: one critique turn, one constrained choice
+    assert len(seen) == 8  # per pair and order (as shown, swapped): one critique turn, one constrained choice
     for prompt in seen:  # blind: the judge saw the answers, never who wrote them
         assert GOOD not in prompt and BAD not in prompt and "model-" not in prompt
         assert POEM in prompt and NOISE in prompt
@@ -126,8 +127,24 @@ async def test_without_a_critique_the_choice_is_one_constrained_call(tmp_path: P
     values, _ = await run_arena(tmp_path / "c.db", backend, graph_input)
     (pair,) = values["result"]["items"][0]["pairs"]
     assert pair["judgement"]["framework"] is None and pair["judgement"]["critique"] is None
-    assert len(backend.prompts_to(JUDGE)) == 1 and "Answer A:" in backend.prompts_to(JUDGE)[0]
+    assert len(backend.prompts_to(JUDGE)) == 2 and all("Answer A:" in p for p in backend.prompts_to(JUDGE))
     assert pair["winner"] == ("a" if pair["a"] == GOOD else "b")
+
+
+@pytest.mark.parametrize(("both_orders", "winner"), [(True, "tie"), (False, "a")])
+async def test_a_judge_that_always_says_a_gives_ties_once_the_pair_is_also_judged_swapped(
+    tmp_path: Path, both_orders: bool, winner: str
+) -> None:
+    backend = Models({JUDGE: [{"pattern": "Answer A:", "response": '{"winner": "A"}'}],
+                      GOOD: [{"pattern": ".", "response": POEM}], BAD: [{"pattern": ".", "response": NOISE}]})
+    graph_input = {"prompts": PROMPTS, "contestants": [GOOD, BAD], "critique": False, "both_orders": both_orders}
+    values, _ = await run_arena(tmp_path / "c.db", backend, graph_input)
+    pairs = [i["pairs"][0] for i in values["result"]["items"]]
+    assert [p["winner"] for p in pairs] == [winner, winner]
+    if both_orders:
+        assert all(p["judgement"]["choices"] == ["A", "A"] and "inconsistent" in p["judgement"]["reason"]
+                   for p in pairs)
+        assert [round(r["elo"], 6) for r in values["result"]["ratings"]["ratings"]] == [1000.0, 1000.0]
 
 
 async def test_a_failed_choice_leaves_the_pair_unrated_and_a_failed_answer_loses_by_rule(tmp_path: Path) -> None:

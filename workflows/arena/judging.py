@@ -10,7 +10,10 @@ position bias (small models prefer the first answer) spreads evenly over the con
   short comparison (`critique`), then chooses under the gateway's constrained decoding:
   the reply is JSON whose `winner` is one of "A", "B", "tie" (a llama.cpp grammar, or
   Ollama's `format`), so even a 270M base model's choice is read without parsing prose.
-  A framework turn cannot be constrained, hence the two steps.
+  A framework turn cannot be constrained, hence the two steps. By default the pair is
+  judged again with the answers swapped, and only a choice that survives the swap wins:
+  measured on Gemma 3 270M, the evaluator chose "A" in every judgement (with and without
+  its critique), a pure position bias that the swap turns into ties.
 - Otherwise a contestant without an answer (its call failed) loses to one with an answer, by rule.
 """
 
@@ -30,6 +33,9 @@ from workflows.evals.columns import FATAL
 from .schema import Answer, Judgement, JudgeRef, Side
 
 CHOICES = ("A", "B", "tie")
+#: A choice as the blind side it names, when the pair is shown as stored and when it is swapped.
+AS_SHOWN: dict[str, Side] = {"A": "a", "B": "b", "tie": "tie"}
+SWAPPED: dict[str, Side] = {"A": "b", "B": "a", "tie": "tie"}
 CHOICE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {"winner": {"type": "string", "enum": list(CHOICES)}},
@@ -119,43 +125,68 @@ def by_rule(a: Answer, b: Answer) -> tuple[Side, Judgement] | None:
     return side, Judgement(by="rule", method="no_answer", reason=reason)
 
 
-async def persona_choice(
-    judge: JudgeRef, prompt: str, a: Answer, b: Answer, gateway: Gateway, *, seed: int, critique: bool
-) -> tuple[Side | None, Judgement]:
-    """The judging persona's critique (its framework turn) and its constrained choice; None when the choice failed."""
-    scoped = gateway.with_defaults(model=judge.model)
-    notes: str | None = None
-    framework: str | None = None
-    problem: str | None = None
+async def one_order(
+    judge: JudgeRef, prompt: str, first: Answer, second: Answer, gateway: Gateway, *, seed: int, critique: bool
+) -> tuple[str | None, str | None, str | None]:
+    """The persona's critique of (first as A, second as B) and its constrained choice: (choice, notes, error)."""
+    notes, problem = None, None
     if critique:
         ref = persona_ref(f"{judge.persona}@{judge.framework}")
         options = GenerationOptions(temperature=0.0, max_tokens=CRITIQUE_TOKENS, seed=seed)
-        step = await run_step(ref, "evaluate", critique_task(prompt, _shown(a), _shown(b)), scoped, options=options)
+        task = critique_task(prompt, _shown(first), _shown(second))
+        step = await run_step(ref, "evaluate", task, gateway, options=options)
         if step.failure is not None and isinstance(step.failure, FATAL):
             raise step.failure
-        framework = judge.framework
-        notes = step.text.strip() or None
-        problem = step.error
+        notes, problem = step.text.strip() or None, step.error
     options = GenerationOptions(temperature=0.0, max_tokens=CHOICE_TOKENS, seed=seed)
-    messages = choice_messages(judge, prompt, _shown(a), _shown(b), notes)
-    common = {"by": "persona", "method": "constrained_choice", "persona": judge.persona, "framework": framework,
-              "model": judge.model, "critique": notes}
+    messages = choice_messages(judge, prompt, _shown(first), _shown(second), notes)
     try:
-        result = await scoped.chat(messages, options=options, json_schema=CHOICE_SCHEMA)
+        result = await gateway.chat(messages, options=options, json_schema=CHOICE_SCHEMA)
     except FATAL:
         raise
     except GatewayError as exc:
-        error = f"{type(exc).__name__}: {exc}"[:300]
-        return None, Judgement(**common, error=error, reason="the constrained choice failed")  # type: ignore[arg-type]
+        return None, notes, f"{type(exc).__name__}: {exc}"[:300]
     choice = str(result.parsed["winner"])  # the gateway validated it against the enum
-    side: Side = {"A": "a", "B": "b", "tie": "tie"}[choice]  # type: ignore[assignment]
-    reason = f"chose {choice}" + (f" (critique failed: {problem})" if problem else "")
-    return side, Judgement(**common, reason=reason)  # type: ignore[arg-type]
+    return choice, notes, (f"critique failed: {problem}" if problem else None)
+
+
+async def persona_choice(
+    judge: JudgeRef, prompt: str, a: Answer, b: Answer, gateway: Gateway, *, seed: int, critique: bool,
+    both_orders: bool = True,
+) -> tuple[Side | None, Judgement]:
+    """The judging persona's constrained choice (after its critique); None when a choice failed.
+
+    With `both_orders` the pair is judged as shown and swapped, and a side wins only when
+    both choices name the same answer (MT-Bench's conservative rule); otherwise it is a tie.
+    A small model that always answers "A" then gives ties, not a win for whoever was shown first.
+    """
+    scoped = gateway.with_defaults(model=judge.model)
+    common = {"by": "persona", "method": "constrained_choice", "persona": judge.persona,
+              "framework": judge.framework if critique else None, "model": judge.model}
+    shown, notes, problem = await one_order(judge, prompt, a, b, scoped, seed=seed, critique=critique)
+    choices, problems = [shown], [problem]
+    side: Side | None = None if shown is None else AS_SHOWN[shown]
+    if both_orders and side is not None:
+        swapped, _, problem = await one_order(judge, prompt, b, a, scoped, seed=seed, critique=critique)
+        choices.append(swapped)
+        problems.append(problem)
+        back = None if swapped is None else SWAPPED[swapped]
+        side = None if back is None else side if side == back else "tie"
+    if side is None:
+        reason = "the constrained choice failed"
+    elif len(choices) == 2:
+        kept = side != "tie" or "tie" in choices
+        reason = f"chose {choices[0]} as shown, {choices[1]} swapped" + ("" if kept else ": inconsistent, so a tie")
+    else:
+        reason = f"chose {choices[0]}"
+    error = "; ".join(p for p in problems if p) or None
+    return side, Judgement(**common, critique=notes, choices=[c or "failed" for c in choices],  # type: ignore[arg-type]
+                           reason=reason, error=error)
 
 
 async def judge_pair(
     item: SuiteItem, a: Answer, b: Answer, judge: JudgeRef, gateway: Gateway, *, seed: int, critique: bool,
-    checkable: bool,
+    checkable: bool, both_orders: bool = True,
 ) -> tuple[Side | None, Judgement]:
     """The pair's winner (blind side) and who decided it: the check, else the rule, else the persona."""
     if checkable and a.correct is not None and b.correct is not None:
@@ -163,7 +194,8 @@ async def judge_pair(
     ruled = by_rule(a, b)
     if ruled is not None:
         return ruled
-    return await persona_choice(judge, item.input, a, b, gateway, seed=seed, critique=critique)
+    return await persona_choice(judge, item.input, a, b, gateway, seed=seed, critique=critique,
+                                both_orders=both_orders)
 
 
 __all__ = [

@@ -49,6 +49,10 @@ class ArenaSpec(_Model):
         default=True,
         description="the judge's framework turn writes a short comparison before its constrained choice",
     )
+    both_orders: bool = Field(
+        default=True,
+        description="the persona judges each pair as shown and swapped; a win must survive the swap, else a tie",
+    )
     seed: int = Field(default=0, ge=0, lt=2**63, description="answer seeds, the blind A/B order, the bootstrap")
     workers: int = Field(default=1, ge=1, le=8, description="prompts answered and judged at once")
     max_tokens: int = Field(default=256, ge=16, le=4096, description="longest answer of a model contestant")
@@ -123,7 +127,8 @@ class Judgement(_Model):
     persona: str | None = None
     framework: str | None = Field(default=None, description="the framework of the critique turn (None: none ran)")
     model: str | None = None
-    critique: str | None = None
+    critique: str | None = Field(default=None, description="the persona's comparison (as shown, not swapped)")
+    choices: list[str] = Field(default_factory=list, description="its constrained choices: as shown, then swapped")
     reason: str = ""
     error: str | None = None
 

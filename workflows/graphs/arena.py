@@ -67,6 +67,7 @@ class ArenaInput(TypedDict, total=False):
     judge: str
     judge_model: str | None
     critique: bool
+    both_orders: bool
     seed: int
     workers: int
     max_tokens: int
@@ -244,7 +245,8 @@ async def item(task: ItemTask, *, runtime: Runtime[WorkflowContext]) -> dict[str
         for k, (x, y) in enumerate(combinations(contestants, 2)):
             a, b = blind_order(spec.seed, suite_item.id, x.id, y.id)
             winner, judgement = await judge_pair(suite_item, answers[a], answers[b], judge, gateway, seed=spec.seed,
-                                                 critique=spec.critique, checkable=checkable)
+                                                 critique=spec.critique, checkable=checkable,
+                                                 both_orders=spec.both_orders)
             pairs.append(Pair(pair_id=f"{suite_item.id}:{k}", a=a, b=b, winner=winner, judgement=judgement))
         result = ArenaItem(index=suite_item.index, id=suite_item.id, kind=suite_item.kind, answers=answers, pairs=pairs)
         _announce(run, result, task["total"])
