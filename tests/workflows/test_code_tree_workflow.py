@@ -50,6 +50,13 @@ async def test_a_mixed_framework_tree_solves_the_task_step_by_step(tmp_path: Pat
     assert values["usage"]["calls"] == 4
 
 
+def test_proposer_names_the_coder_as_in_every_workflow() -> None:
+    from workflows.graphs.code import tree_config
+
+    assert tree_config({**TREE, "coder": None, "proposer": "coder@autogen"}).coder == "coder@autogen"
+    assert tree_config({**TREE, "proposer": "tutor"}).coder == "coder@crewai"  # an explicit coder wins
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -58,6 +65,7 @@ async def test_a_mixed_framework_tree_solves_the_task_step_by_step(tmp_path: Pat
         ({"config": {"k": 0}}, "input.config.k: Input should be greater than or equal to 1"),
         ({"config": {"width": 3}}, "input.config.width: Extra inputs are not permitted"),
         ({"coder": "wizard"}, "input.coder: unknown persona 'wizard'"),
+        ({"coder": None, "proposer": "wizard"}, "input.proposer: unknown persona 'wizard'"),
         ({"task": "  "}, "input.task: the code workflow needs a non-empty 'task'"),
     ],
 )

@@ -6,7 +6,7 @@
   `tests` and tests the evaluator writes from the task, the evaluator reviews them, BFS keeps
   the best and the coder refines them until the tests pass or the depth runs out
   (`workflows.strategies.code_tree`). Each phase is a graph step, so a killed run resumes
-  where it stopped; `coder` and `evaluator` name the personas ("coder@crewai"), `config` the
+  where it stopped; `coder` (or `proposer`) and `evaluator` name the personas ("coder@crewai"), `config` the
   search (k, breadth, depth, refinements, evaluator_tests, review, ...).
 """
 
@@ -32,6 +32,7 @@ class CodeInput(TypedDict, total=False):
     tests: list[str]
     entry_point: str
     coder: str
+    proposer: str
     evaluator: str
     config: dict[str, Any]
 
@@ -55,6 +56,8 @@ def tree_config(value: dict[str, Any]) -> ct.CodeTreeConfig:
     """The search's config: `config`, with the `coder` and `evaluator` inputs over it."""
     raw = dict(value.get("config") or {})
     raw.pop("kind", None)
+    if value.get("proposer") and not value.get("coder"):  # the name every workflow takes for who proposes
+        raw["coder"] = value["proposer"]
     for key in ("coder", "evaluator"):
         if value.get(key):
             raw[key] = value[key]
@@ -82,6 +85,8 @@ def check_input(value: dict[str, Any]) -> None:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         field = where if where in ("coder", "evaluator") and value.get(where) else f"config.{where}"
+        if where == "coder" and not value.get(where) and value.get("proposer"):
+            field = "proposer"
         raise InvalidInput(field, str(first["msg"]).removeprefix("Value error, ")) from None
     try:
         init_tree(value)

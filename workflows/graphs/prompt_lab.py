@@ -7,7 +7,7 @@
   none given: `task_input`, else inputs the prompt-engineer writes), the evaluator scores the
   outputs, and BFS keeps the best and refines them (`workflows.strategies.prompt_search`). The
   answer is the winning prompt, with its `score_table`; each phase is a checkpointed step.
-  `engineer` and `evaluator` name the personas ("prompt-engineer@autogen"), `config` the search.
+  `engineer` (or `proposer`) and `evaluator` name the personas ("prompt-engineer@autogen"), `config` the search.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class PromptLabInput(TypedDict, total=False):
     strategy: Literal["rewrite", "search"]
     tests: list[Any]
     engineer: str
+    proposer: str
     evaluator: str
     config: dict[str, Any]
 
@@ -49,6 +50,8 @@ class PromptLabState(PromptLabInput, total=False):
 def search_config(value: dict[str, Any]) -> ps.PromptSearchConfig:
     raw = dict(value.get("config") or {})
     raw.pop("kind", None)
+    if value.get("proposer") and not value.get("engineer"):  # the name every workflow takes for who proposes
+        raw["engineer"] = value["proposer"]
     for key in ("engineer", "evaluator"):
         if value.get(key):
             raw[key] = value[key]
@@ -78,6 +81,8 @@ def check_input(value: dict[str, Any]) -> None:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         field = where if where in ("engineer", "evaluator") and value.get(where) else f"config.{where}"
+        if where == "engineer" and not value.get(where) and value.get("proposer"):
+            field = "proposer"
         raise InvalidInput(field, str(first["msg"]).removeprefix("Value error, ")) from None
     try:
         ps.read_tests(value.get("tests"))
