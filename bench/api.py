@@ -403,6 +403,7 @@ def scale_out(work: Path, workers: int, clients: int, turns: int) -> dict[str, A
         "bench": "chat turns via runs.wait (langgraph-sdk), scripted backend, one thread per client",
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "settings": {"workers_per_replica": workers, "clients": clients, "turns_per_client": turns},
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],  # other work on the machine skews all three
     }
     print(f"scale-out: SQLite, 1 process, {clients} clients ...", flush=True)
     results["sqlite"] = measure_deployment(
