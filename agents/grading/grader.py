@@ -87,6 +87,8 @@ async def grade_answer(
         raise NoReference(f"no concept in the course matches {question or answer!r}")
     if not answer.strip():
         return GradeResult(_grade(ref, 0.0, ["no answer given"], "none"))
+    if same_statement(answer, ref.answer):
+        return GradeResult(_grade(ref, 10.0, ["states the reference answer"], "exact"))
     if ref.kind == "set":
         settled = _grade_set(ref, answer)
         if settled is not None:
@@ -94,6 +96,19 @@ async def grade_answer(
     if ref.kind == "numeric" and any(not n.negated for n in extract_numbers(answer)):
         return GradeResult(_grade_numbers(ref, answer))
     return await _grade_text(ref, answer, judge, always_judge)
+
+
+def same_statement(answer: str, reference: str) -> bool:
+    """The answer states the reference answer itself (case, spacing and final punctuation aside).
+
+    The checks below read sentences for contradictions; they must never mark the course's own
+    answer wrong (the quiz reference run found four such misreadings), so it is settled first.
+    """
+
+    def canonical(text: str) -> str:
+        return " ".join(text.lower().split()).rstrip(" .!")
+
+    return bool(reference.strip()) and canonical(answer) == canonical(reference)
 
 
 def _grade(ref: Reference, score: float, reasons: list[str], method: GradeMethod, **extra: object) -> Grade:

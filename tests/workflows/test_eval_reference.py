@@ -85,11 +85,6 @@ async def test_a_wrong_answer_key_scores_zero_on_the_items_it_breaks(tmp_path: P
     assert [i["outputs"]["reference"]["correct"] for i in items] == [True, True]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="agents/grading marks 4 of the concept lab's own quiz answers wrong (neuron/0: '0.669 is a known wrong "
-    "value' although the answer says 'not 0.669'; normalization/1, cross_entropy_perplexity/0, vae/1)",
-)
 async def test_quiz_reference_answers_are_all_graded_correct(tmp_path: Path) -> None:
     result, _ = await evaluate(tmp_path, {"suite": "quiz", "reference": True})
     wrong = [i["id"] for i in result["items"] if not i["outputs"]["reference"]["correct"]]
