@@ -55,10 +55,8 @@ def search_command(
         err_console.print(f"no hits for {query!r}")
         return
     table = Table(title=f"{len(hits)} hits for {query!r}")
-    table.add_column("kind", no_wrap=True)
-    table.add_column("concept / section", overflow="fold", min_width=24)  # a concept id stays on one line
-    table.add_column("lines", overflow="fold")
-    table.add_column("snippet", overflow="fold")
+    for column in ("kind", "concept / section", "lines", "snippet"):
+        table.add_column(column, overflow="fold")
     table.add_column("score", justify="right")
     for hit in hits:
         where = hit.concept if hit.concept else hit.section

@@ -8,10 +8,10 @@ from .helpers import run_cli
 
 
 def test_search_prints_the_best_hits_as_a_table() -> None:
-    result = run_cli("search", "What does GQA share?", "--limit", "3", timeout=60)
+    result = run_cli("search", "What does GQA share?", "--limit", "3", timeout=60, COLUMNS="160")
     assert result.returncode == 0, result.stderr
     assert "3 hits for 'What does GQA share?'" in result.stdout
-    assert "grouped_query_attention" in result.stdout
+    assert "grouped_query_attention" in result.stdout  # wide enough that rich does not fold the id
 
 
 def test_search_json_carries_line_ranges() -> None:
