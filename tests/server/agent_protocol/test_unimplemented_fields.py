@@ -22,7 +22,7 @@ HELLO = {"messages": [{"type": "human", "content": "hello"}]}
 
 
 async def test_webhook_is_refused_naming_it(api_url: str) -> None:
-    async with httpx.AsyncClient(base_url=api_url) as http:
+    async with httpx.AsyncClient(base_url=api_url, timeout=60) as http:  # the first request may wait for warm-up
         body = {"assistant_id": "chat", "input": HELLO, "webhook": "http://127.0.0.1:9/hook"}
         response = await http.post("/runs/wait", json=body)
     assert response.status_code == 422, response.text
