@@ -85,7 +85,7 @@ def test_run_eval_is_an_ordinary_workflow_run(tmp_path: Path) -> None:
         (["mmlu"], "unknown suite 'mmlu'; choose one of humaneval, gsm8k, game24, quiz or a .jsonl file"),
         (["gsm8k", "--strategy", "beam"], "unknown strategy 'beam'"),
         (["gsm8k"], "choose at least one column"),
-        (["humaneval", "--strategy", "cot"], "code items take the direct strategy"),
+        (["humaneval", "--strategy", "cot"], "code items take direct, code_tree or an agent"),
         (["gsm8k", "--agent", "nobody"], "unknown agent 'nobody'"),
         (["--resume", "nosuch"], "no eval run 'nosuch'"),
         (["gsm8k", "--resume", "x"], "--resume continues a run as it was started"),

@@ -107,7 +107,7 @@ async def test_tot_arena_on_game24_puzzles_900_and_901(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("graph_input", "field", "message"),
     [
-        ({"suite": "humaneval", "strategies": ["cot"]}, "strategies", "code items take the direct strategy"),
+        ({"suite": "humaneval", "strategies": ["cot"]}, "strategies", "code items take direct, code_tree or an agent"),
         ({"suite": "gsm8k", "agent": "nobody"}, "agent", "unknown agent 'nobody'"),
         ({"suite": "gsm8k", "reference": True, "offset": 5000}, "offset", "selects no items"),
         ({"suite": "gsm8k"}, "", "choose at least one column"),

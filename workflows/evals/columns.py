@@ -121,9 +121,13 @@ def reference_answer(item: SuiteItem) -> Produced:
 
 async def strategy_answer(column: ColumnSpec, item: SuiteItem, spec: EvalSpec, gateway: Gateway) -> Produced:
     assert column.strategy is not None
+    if item.kind == "code" and column.strategy == "code_tree":
+        return await code_tree_answer(item, spec, gateway)
+    if column.strategy == "code_tree":
+        raise ValueError(f"code_tree answers code items, not {item.kind} items")
     if item.kind == "code":
         if column.strategy != "direct":
-            raise ValueError(f"code items take the direct strategy or an agent, not {column.strategy}")
+            raise ValueError(f"code items take the direct or code_tree strategy or an agent, not {column.strategy}")
         temperature = 0.0 if spec.samples == 1 else CODE_TEMPERATURE
         completions = []
         for i in range(spec.samples):
@@ -133,6 +137,23 @@ async def strategy_answer(column: ColumnSpec, item: SuiteItem, spec: EvalSpec, g
         return Produced(completions=completions)
     result = await run_strategy(task_for(item), gateway, strategy_config(column.strategy, spec.seed))
     return Produced(answer=result.answer, detail={"raw": result.raw[-400:]} if result.raw else {})
+
+
+async def code_tree_answer(item: SuiteItem, spec: EvalSpec, gateway: Gateway) -> Produced:
+    """The coder's tree search (issue 13): the coder proposes and refines, the sandbox runs the visible
+    tests (the docstring's examples) and the evaluator's, the evaluator values; one program per sample."""
+    from workflows.strategies.code_tree import CodeTreeConfig, solve_code
+
+    completions, detail = [], {}
+    for i in range(spec.samples):
+        result = await solve_code(
+            item.input, None, gateway, CodeTreeConfig(seed=spec.seed + i), entry_point=item.data.get("entry_point")
+        )
+        completions.append(result.completion or "")
+        if i == 0:
+            detail = {"tree_nodes": len(result.nodes), "stop": result.stop_reason,
+                      "own_tests": f"{result.tests_passed}/{result.tests_total}"}
+    return Produced(completions=completions, detail=detail)
 
 
 async def agent_answer_for(column: ColumnSpec, item: SuiteItem, spec: EvalSpec, gateway: Gateway) -> Produced:

@@ -19,7 +19,9 @@ SCHEMA_VERSION = 1
 SuiteName = Literal["humaneval", "gsm8k", "game24", "quiz", "jsonl"]
 SUITES: tuple[str, ...] = ("humaneval", "gsm8k", "game24", "quiz", "jsonl")
 ColumnKind = Literal["reference", "strategy", "agent"]
-STRATEGIES: tuple[str, ...] = ("direct", "cot", "cot_sc", "tot")
+STRATEGIES: tuple[str, ...] = ("direct", "cot", "cot_sc", "tot", "code_tree")
+#: Strategies for code items only: the coder's tree search with the sandbox and the evaluator (issue 13).
+CODE_ONLY_STRATEGIES: tuple[str, ...] = ("code_tree",)
 #: k values reported for code suites (only those with k <= n samples).
 PASS_AT_K: tuple[int, ...] = (1, 10)
 
@@ -36,7 +38,7 @@ class EvalSpec(_Model):
     suite_text: str | None = Field(
         default=None, description="the user's JSONL content (jsonl suite): a resume needs no file"
     )
-    strategies: list[Literal["direct", "cot", "cot_sc", "tot"]] = Field(default_factory=list)
+    strategies: list[Literal["direct", "cot", "cot_sc", "tot", "code_tree"]] = Field(default_factory=list)
     models: list[str] = Field(default_factory=list, description="model names; empty = the backend's default model")
     agent: str | None = Field(default=None, description="a persona as a column (the coder for HumanEval)")
     reference: bool = Field(default=False, description="a column answering with the dataset's own solutions")
@@ -53,6 +55,8 @@ class EvalSpec(_Model):
             raise ValueError("choose at least one column: reference, a strategy or an agent")
         if self.suite == "jsonl" and not self.suite_text:
             raise ValueError("the jsonl suite needs the file's content (suite_text)")
+        if "code_tree" in self.strategies and self.suite not in ("humaneval", "jsonl"):
+            raise ValueError("code_tree searches programs: use it on humaneval or a JSONL suite of code items")
         if len(set(self.strategies)) != len(self.strategies) or len(set(self.models)) != len(self.models):
             raise ValueError("strategies and models must not repeat")
         return self

@@ -55,7 +55,7 @@ class EvalInput(TypedDict, total=False):
     suite: Literal["humaneval", "gsm8k", "game24", "quiz", "jsonl"]
     suite_path: str | None
     suite_text: str | None
-    strategies: list[Literal["direct", "cot", "cot_sc", "tot"]]
+    strategies: list[Literal["direct", "cot", "cot_sc", "tot", "code_tree"]]
     models: list[str]
     agent: str | None
     reference: bool
@@ -133,11 +133,13 @@ def check_columns(spec: EvalSpec, items: list[SuiteItem]) -> None:
     if spec.agent is not None and spec.agent not in PERSONAS:
         raise InvalidInput("agent", f"unknown agent {spec.agent!r}; choose one of {', '.join(PERSONAS)}")
     code = any(i.kind == "code" for i in items)
-    text_only = [s for s in spec.strategies if s != "direct"]
+    text_only = [s for s in spec.strategies if s not in ("direct", "code_tree")]
     if code and text_only:
         raise InvalidInput(
-            "strategies", f"code items take the direct strategy or an agent, not {', '.join(text_only)}"
+            "strategies", f"code items take direct, code_tree or an agent, not {', '.join(text_only)}"
         )
+    if "code_tree" in spec.strategies and not all(i.kind == "code" for i in items):
+        raise InvalidInput("strategies", "code_tree answers code items only: this suite has other items")
     if spec.reference:
         missing = [i.data.get("line", i.id) for i in items if i.kind == "code" and i.expected is None]
         if missing:
