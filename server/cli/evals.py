@@ -200,7 +200,9 @@ def as_json(result: dict[str, Any], run_id: str) -> str:
 @app.command("run", epilog=RESUME_HELP)
 def run(
     suite: str | None = typer.Argument(None, help="humaneval, gsm8k, game24, quiz, or a .jsonl file."),
-    strategy: list[str] = typer.Option([], "--strategy", "-s", help="A strategy column: direct, cot, cot_sc, tot."),
+    strategy: list[str] = typer.Option(
+        [], "--strategy", "-s", help="A strategy column: direct, cot, cot_sc, tot, or code_tree (code suites)."
+    ),
     model: list[str] = typer.Option([], "--model", "-m", help="Run the columns on this model (repeatable)."),
     agent: str | None = typer.Option(None, help="A persona column (the coder for code suites)."),
     limit: int | None = typer.Option(None, min=1, help="At most this many items (game24: 100 by default)."),
