@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Evaluate strategies, agents and models on benchmark suites.", no_args_is_help=True)
 #: Listed here so `--help` needs no import of the suites (checked against agents.evals.suites in tests).
 SUITES = ("humaneval", "gsm8k", "game24", "quiz")
-STRATEGIES = ("direct", "cot", "cot_sc", "tot")
+STRATEGIES = ("direct", "cot", "cot_sc", "tot", "code_tree")
 RESUME_HELP = """\
 Every run has a run id (printed first; --run-id names it). Each item's result is checkpointed
 as soon as it is scored, so a run that was killed or failed continues where it stopped:
