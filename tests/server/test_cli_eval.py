@@ -122,3 +122,10 @@ def test_a_user_jsonl_suite_runs(tmp_path: Path) -> None:
 def test_help_explains_resuming() -> None:
     done = run_cli("eval", "run", "--help")
     assert done.returncode == 0 and "--resume RUN_ID" in done.stdout and "skipping the finished items" in done.stdout
+
+
+def test_the_cli_offers_every_strategy_column_the_schema_has() -> None:
+    from server.cli import evals
+    from workflows.evals.schema import STRATEGIES
+
+    assert evals.STRATEGIES == STRATEGIES
