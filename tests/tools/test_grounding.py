@@ -74,3 +74,8 @@ def test_similarity_understands_greek_letters_and_possessives() -> None:
     assert content_tokens("μ and σ") == content_tokens("mu and sigma")
     assert similarity("stages of InstructGPT's pipeline", "stages of InstructGPT") > 0.6
     assert similarity("What is the capital of France?", "What is GELU(1)?") < 0.3
+
+
+def test_a_number_glued_to_a_unit_or_a_name_is_not_read_as_its_leading_digits() -> None:
+    assert numbers_in("Is the GPT-3 batch size 3.2M sequences?") == []  # not 3 (from "3.2M") for every argument
+    assert numbers_in("3.5 and 4, then stop at 3.") == [3.5, 4.0, 3.0]

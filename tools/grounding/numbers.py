@@ -7,8 +7,9 @@ import re
 from typing import Any
 
 #: "124,439,808" is one number; "3, 4, 5" is three. Also "1e-5", ".5", "-0.7", "12 288" is two.
+#: A number glued to a unit or a name ("3.2M", "GPT-3") is none: its leading digits are not a value.
 _NUMBER = re.compile(
-    r"(?<![\w.^])(?<![A-Za-z]-)-?(?:\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?(?![\w])"
+    r"(?<![\w.^])(?<![A-Za-z]-)-?(?:\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?(?![\w]|\.\d)"
 )
 
 
