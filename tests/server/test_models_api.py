@@ -31,6 +31,9 @@ PULL_LINES = [
 @pytest.fixture(scope="module")
 def ollama_url(make_httpserver: HTTPServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("models-api")
+    # /health asks the fake Ollama about the default model while the server starts; a handler another
+    # module left on the shared fake would answer, and the backend would cache that model's capabilities
+    make_httpserver.clear()
     with running_server(tmp, THINKROOM_BACKEND="ollama", OLLAMA_HOST=make_httpserver.url_for("/").rstrip("/")) as url:
         yield url
 
