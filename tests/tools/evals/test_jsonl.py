@@ -14,14 +14,19 @@ def lines(*rows: object) -> str:
 
 
 def test_question_suite_with_ids_numbers_and_blank_lines() -> None:
-    items = parse_suite(lines({"input": "2+2?", "answer": 4}, "", {"input": "Capital of France?", "answer": "Paris",
-                                                                       "id": "fr"}))
+    items = parse_suite(
+        lines({"input": "2+2?", "answer": 4}, "", {"input": "Capital of France?", "answer": "Paris", "id": "fr"})
+    )
     assert [(i.line, i.kind, i.id, i.answer) for i in items] == [(1, "qa", "1", "4"), (3, "qa", "fr", "Paris")]
 
 
 def test_code_suite_with_entry_point_and_solution() -> None:
-    row = {"prompt": "def f():\n", "test": "def check(c):\n    assert c() == 1\n", "entry_point": "f",
-           "solution": "    return 1\n"}
+    row = {
+        "prompt": "def f():\n",
+        "test": "def check(c):\n    assert c() == 1\n",
+        "entry_point": "f",
+        "solution": "    return 1\n",
+    }
     (item,) = parse_suite(lines(row))
     assert item.kind == "code" and item.entry_point == "f" and item.solution == "    return 1\n"
 

@@ -78,8 +78,10 @@ def test_discordant_pairs_count_only_disagreements() -> None:
         discordant(a, b[:2])
 
 
-@given(st.lists(st.integers(1, 50).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n))), min_size=1,
-                max_size=20), st.integers(1, 10))
+@given(
+    st.lists(st.integers(1, 50).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n))), min_size=1, max_size=20),
+    st.integers(1, 10),
+)
 @settings(max_examples=200, deadline=None)
 def test_mean_pass_at_k_is_human_evals_estimate_averaged(counts: list[tuple[int, int]], k: int) -> None:
     got = mean_pass_at_k(counts, k)
