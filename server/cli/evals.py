@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Evaluate strategies, agents and models on benchmark suites.", no_args_is_help=True)
 #: Listed here so `--help` needs no import of the suites (checked against agents.evals.suites in tests).
 SUITES = ("humaneval", "gsm8k", "game24", "quiz")
-STRATEGIES = ("direct", "cot", "cot_sc", "tot", "code_tree")
+STRATEGIES = ("direct", "cot", "cot_sc", "tot", "code_tree", "tutor_sc")
 RESUME_HELP = """\
 Every run has a run id (printed first; --run-id names it). Each item's result is checkpointed
 as soon as it is scored, so a run that was killed or failed continues where it stopped:
@@ -201,7 +201,7 @@ def as_json(result: dict[str, Any], run_id: str) -> str:
 def run(
     suite: str | None = typer.Argument(None, help="humaneval, gsm8k, game24, quiz, or a .jsonl file."),
     strategy: list[str] = typer.Option(
-        [], "--strategy", "-s", help="A strategy column: direct, cot, cot_sc, tot, or code_tree (code suites)."
+        [], "--strategy", "-s", help="A strategy column: direct, cot, cot_sc, tot, code_tree (code) or tutor_sc."
     ),
     model: list[str] = typer.Option([], "--model", "-m", help="Run the columns on this model (repeatable)."),
     agent: str | None = typer.Option(None, help="A persona column (the coder for code suites)."),

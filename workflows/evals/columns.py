@@ -135,8 +135,21 @@ async def strategy_answer(column: ColumnSpec, item: SuiteItem, spec: EvalSpec, g
             reply = await gateway.chat(CODE_PROMPT.format(prompt=item.input), options=options)
             completions.append(completion_from_reply(reply.text, item.input, item.data.get("entry_point")))
         return Produced(completions=completions)
+    if column.strategy == "tutor_sc":
+        return await tutor_sc_answer(item, spec, gateway)
     result = await run_strategy(task_for(item), gateway, strategy_config(column.strategy, spec.seed))
     return Produced(answer=result.answer, detail={"raw": result.raw[-400:]} if result.raw else {})
+
+
+async def tutor_sc_answer(item: SuiteItem, spec: EvalSpec, gateway: Gateway) -> Produced:
+    """The self-consistent tutor (issue 13): n tutor answers (`--samples`, at least 3), each checked by the
+    evaluator against the concept lab; the best-supported verified reply is graded like any answer."""
+    from workflows.strategies.tutor_sc import run_tutor_sc, tutor_sc_config
+
+    result = await run_tutor_sc(item.input, gateway, tutor_sc_config(max(3, spec.samples), seed=spec.seed))
+    reply = str(result.trace.get("reply") or result.answer or "")
+    answer = reply if item.kind == "quiz" else agent_answer(item, reply)
+    return Produced(answer=answer, detail={"agreement": result.trace.get("agreement"), "reply": reply[-400:]})
 
 
 async def code_tree_answer(item: SuiteItem, spec: EvalSpec, gateway: Gateway) -> Produced:

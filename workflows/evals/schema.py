@@ -19,7 +19,7 @@ SCHEMA_VERSION = 1
 SuiteName = Literal["humaneval", "gsm8k", "game24", "quiz", "jsonl"]
 SUITES: tuple[str, ...] = ("humaneval", "gsm8k", "game24", "quiz", "jsonl")
 ColumnKind = Literal["reference", "strategy", "agent"]
-STRATEGIES: tuple[str, ...] = ("direct", "cot", "cot_sc", "tot", "code_tree")
+STRATEGIES: tuple[str, ...] = ("direct", "cot", "cot_sc", "tot", "code_tree", "tutor_sc")
 #: Strategies for code items only: the coder's tree search with the sandbox and the evaluator (issue 13).
 CODE_ONLY_STRATEGIES: tuple[str, ...] = ("code_tree",)
 #: k values reported for code suites (only those with k <= n samples).
@@ -38,7 +38,7 @@ class EvalSpec(_Model):
     suite_text: str | None = Field(
         default=None, description="the user's JSONL content (jsonl suite): a resume needs no file"
     )
-    strategies: list[Literal["direct", "cot", "cot_sc", "tot", "code_tree"]] = Field(default_factory=list)
+    strategies: list[Literal["direct", "cot", "cot_sc", "tot", "code_tree", "tutor_sc"]] = Field(default_factory=list)
     models: list[str] = Field(default_factory=list, description="model names; empty = the backend's default model")
     agent: str | None = Field(default=None, description="a persona as a column (the coder for HumanEval)")
     reference: bool = Field(default=False, description="a column answering with the dataset's own solutions")

@@ -295,7 +295,7 @@ async def finish(state: ArenaState, config: RunnableConfig) -> dict[str, Any]:
 def build() -> StateGraph[Any, Any, Any, Any]:
     graph = StateGraph(ArenaState, context_schema=WorkflowContext, input_schema=ArenaInput)
     graph.add_node("setup", setup)
-    graph.add_node("item", item, input_schema=ItemTask)  # type: ignore[call-overload]  # the Send payload
+    graph.add_node("item", item, input_schema=ItemTask)  # type: ignore[call-overload, arg-type]  # the Send payload
     graph.add_node("finish", finish)
     graph.add_edge(START, "setup")
     graph.add_conditional_edges("setup", dispatch, ["item", "finish"])

@@ -55,7 +55,7 @@ class EvalInput(TypedDict, total=False):
     suite: Literal["humaneval", "gsm8k", "game24", "quiz", "jsonl"]
     suite_path: str | None
     suite_text: str | None
-    strategies: list[Literal["direct", "cot", "cot_sc", "tot", "code_tree"]]
+    strategies: list[Literal["direct", "cot", "cot_sc", "tot", "code_tree", "tutor_sc"]]
     models: list[str]
     agent: str | None
     reference: bool
@@ -316,7 +316,7 @@ async def finish(state: EvalState, config: RunnableConfig) -> dict[str, Any]:
 def build() -> StateGraph[Any, Any, Any, Any]:
     graph = StateGraph(EvalState, context_schema=WorkflowContext, input_schema=EvalInput)
     graph.add_node("setup", setup)
-    graph.add_node("item", item, input_schema=ItemTask)  # type: ignore[call-overload]  # the Send payload
+    graph.add_node("item", item, input_schema=ItemTask)  # type: ignore[call-overload, arg-type]  # the Send payload
     graph.add_node("finish", finish)
     graph.add_edge(START, "setup")
     graph.add_conditional_edges("setup", dispatch, ["item", "finish"])
