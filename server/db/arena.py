@@ -16,10 +16,10 @@ from sqlmodel import col, select
 
 from .arena_tables import ArenaRow, ArenaVoteRow
 from .common import iso
-from .models import utcnow
+from .results import ResultRepo
 
 if TYPE_CHECKING:
-    from .engine import Database
+    pass
 
 FINAL = ("success", "error", "interrupted")
 STATUSES = ("running", *FINAL)
@@ -71,34 +71,11 @@ def as_api(row: ArenaRow, progress: dict[str, Any] | None = None, votes: int | N
     return body
 
 
-class ArenaRepo:
+class ArenaRepo(ResultRepo[ArenaRow]):
     """Arena rows and their votes."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def create(self, row: ArenaRow) -> ArenaRow:
-        with self.db.write() as session:
-            session.add(row)
-        return row
-
-    def get(self, arena_id: str) -> ArenaRow | None:
-        with self.db.read() as session:
-            return session.get(ArenaRow, arena_id)
-
-    def update(self, arena_id: str, *, result: dict[str, Any] | None = None, **changes: Any) -> ArenaRow | None:
-        """Set columns; a `result` also sets its summary and prompt counts."""
-        if result is not None:
-            changes = {**result_changes(result), **changes}
-        with self.db.write() as session:
-            row = session.get(ArenaRow, arena_id)
-            if row is None:
-                return None
-            for key, value in changes.items():
-                setattr(row, key, value)
-            row.updated_at = utcnow()
-            session.add(row)
-            return row
+    row_type = ArenaRow
+    derive = staticmethod(result_changes)
 
     def search(self, *, status: str | None = None, limit: int = 20, offset: int = 0) -> list[ArenaRow]:
         """Newest first, without the answer-heavy `result` column."""

@@ -14,8 +14,8 @@ from sqlalchemy.orm import defer
 from sqlmodel import col, select
 
 from .common import iso
-from .engine import Database
-from .models import EvalRow, utcnow
+from .models import EvalRow
+from .results import ResultRepo
 
 FINAL = ("success", "error", "interrupted")
 STATUSES = ("running", *FINAL)
@@ -71,34 +71,11 @@ def as_api(row: EvalRow, progress: dict[str, Any] | None = None) -> dict[str, An
     }
 
 
-class EvalRepo:
+class EvalRepo(ResultRepo[EvalRow]):
     """The one store of evaluations, used by `/api/evals` and by `thinkroom eval`."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def create(self, row: EvalRow) -> EvalRow:
-        with self.db.write() as session:
-            session.add(row)
-        return row
-
-    def get(self, eval_id: str) -> EvalRow | None:
-        with self.db.read() as session:
-            return session.get(EvalRow, eval_id)
-
-    def update(self, eval_id: str, *, result: dict[str, Any] | None = None, **changes: Any) -> EvalRow | None:
-        """Set columns; a `result` also sets its summary, item counts and models (see result_changes)."""
-        if result is not None:
-            changes = {**result_changes(result), **changes}
-        with self.db.write() as session:
-            row = session.get(EvalRow, eval_id)
-            if row is None:
-                return None
-            for key, value in changes.items():
-                setattr(row, key, value)
-            row.updated_at = utcnow()
-            session.add(row)
-            return row
+    row_type = EvalRow
+    derive = staticmethod(result_changes)
 
     def search(
         self, *, suite: str | None = None, status: str | None = None, limit: int = 20, offset: int = 0
