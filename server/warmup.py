@@ -37,6 +37,8 @@ HEAVY_ROUTERS = (
     "server.routes.openai_compat",
     "server.routes.evals",
     "server.routes.arena",
+    "server.routes.crons",
+    "server.routes.store",
 )
 READY_TIMEOUT_S = 120.0
 

@@ -25,9 +25,9 @@ MEDIA_TYPES = {
 NO_CACHE = {"Cache-Control": "no-cache"}  # revalidate (ETag) so an upgrade is picked up at once
 
 
-def asset(name: str) -> FileResponse:
-    """A file directly in STATIC_DIR with a known type; anything else is a 404 (no path traversal)."""
-    path = STATIC_DIR / name
+def asset(name: str, directory: Path = STATIC_DIR) -> FileResponse:
+    """A file directly in `directory` with a known type; anything else is a 404 (no path traversal)."""
+    path = directory / name
     media_type = MEDIA_TYPES.get(path.suffix)
     if media_type is None or "/" in name or "\\" in name or name.startswith(".") or not path.is_file():
         raise ApiError(404, "not_found", f"no such dashboard asset: {name}")
@@ -43,3 +43,9 @@ async def dashboard() -> FileResponse:
 @router.get("/static/{name}", response_model=None)
 async def static_file(name: str) -> FileResponse:
     return asset(name)
+
+
+@router.get("/static/vendor/{name}", response_model=None)
+async def vendored_file(name: str) -> FileResponse:
+    """Third-party browser libraries, shipped in the repo so the page works offline."""
+    return asset(name, STATIC_DIR / "vendor")

@@ -4,7 +4,11 @@
 
 const $ = (id) => document.getElementById(id);
 const KEY_STORE = "thinkroom.apiKey";
-const TABS = ["status", "concepts", "chat", "reason", "arena"];
+// Tabs come from the page, so a panel added to index.html needs no edit here.
+const TABS = [...document.querySelectorAll('nav.tabs [role="tab"]')].map((tab) => tab.dataset.tab);
+// Result views per workflow (graph id), filled by workflows.js and drawn by the run view in studio.js:
+// RESULT_VIEWS[graphId](container, { state, interrupts, run, resume }) where resume(value) resumes an interrupt.
+const RESULT_VIEWS = {};
 
 // ---------- small helpers ----------
 function el(tag, attrs = {}, ...children) {
