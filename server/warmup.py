@@ -39,6 +39,7 @@ HEAVY_ROUTERS = (
     "server.routes.arena",
     "server.routes.crons",
     "server.routes.store",
+    "server.routes.studio",
 )
 READY_TIMEOUT_S = 120.0
 
