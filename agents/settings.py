@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from agents.mcp.config import McpServer, parse_servers
+
 BackendName = Literal["auto", "ollama", "embedded", "scripted"]
 SandboxMode = Literal["bwrap", "unsafe-local"]
 
@@ -50,6 +52,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     database_url: str = "sqlite:///./data/thinkroom.db"
     checkpoint_path: Path = Path("./data/checkpoints.db")
+    store_path: Path | None = Field(
+        default=None, description="SQLite file of the key-value store; default: store.db beside the checkpoints."
+    )
     api_key: str | None = None
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"],
@@ -57,13 +62,23 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     max_workers: int = Field(default=4, ge=1, le=64)
+    cron_tick_s: float = Field(
+        default=1.0, gt=0, le=60, description="How often the cron scheduler looks for due crons (at most)."
+    )
     extra_graphs: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Extra workflows to serve, as 'module:function' builders: a JSON list or comma-separated.",
     )
     sandbox: SandboxMode = "bwrap"
     sandbox_timeout_s: float = Field(default=10.0, gt=0)
+    mcp_tool_timeout_s: float = Field(
+        default=600.0, gt=0, description="Longest an agent or workflow tool call at /mcp waits for its run."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    mcp_servers: Annotated[list[McpServer], NoDecode] = Field(
+        default_factory=list,
+        description="MCP servers whose tools the agents get: a JSON list of {name, command, args, env} or {name, url}.",
+    )
 
     @field_validator("cors_origins", "extra_graphs", mode="before")
     @classmethod
@@ -75,6 +90,12 @@ class Settings(BaseSettings):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
+
+    @field_validator("mcp_servers", mode="before")
+    @classmethod
+    def _mcp_servers(cls, value: object) -> object:
+        """Validate each entry here, so an error names the entry (agents.mcp.config)."""
+        return parse_servers(value)
 
     @field_validator("api_key")
     @classmethod

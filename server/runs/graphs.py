@@ -9,18 +9,28 @@ from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.pregel import Pregel
+from langgraph.store.base import BaseStore
 from pydantic import TypeAdapter
 
-from workflows.registry import WORKFLOWS
-from workflows.runner import compile_workflow
+from workflows.registry import WORKFLOWS, get_workflow
 
 
 class GraphRegistry:
-    """Compiles each workflow of WORKFLOWS on first use; new registrations are picked up."""
+    """Compiles each workflow of WORKFLOWS on first use; new registrations are picked up.
 
-    def __init__(self, checkpointer: BaseCheckpointSaver[Any]) -> None:
+    Every graph shares the process checkpointer and, once `use_store` is called, the
+    key-value store (nodes reach it as `runtime.store`).
+    """
+
+    def __init__(self, checkpointer: BaseCheckpointSaver[Any], store: BaseStore | None = None) -> None:
         self.checkpointer = checkpointer
+        self.store = store
         self._compiled: dict[str, Pregel[Any, Any, Any, Any]] = {}
+
+    def use_store(self, store: BaseStore | None) -> None:
+        """Give the graphs this store (graphs compiled before are compiled again with it)."""
+        self.store = store
+        self._compiled.clear()
 
     def names(self) -> dict[str, str]:
         return {name: spec.description for name, spec in WORKFLOWS.items()}
@@ -33,7 +43,9 @@ class GraphRegistry:
         if graph is None:
             if graph_id not in WORKFLOWS:
                 raise KeyError(graph_id)
-            graph = compile_workflow(graph_id, self.checkpointer)
+            graph = get_workflow(graph_id).build().compile(
+                checkpointer=self.checkpointer, store=self.store, name=graph_id
+            )
             self._compiled[graph_id] = graph
         return graph
 

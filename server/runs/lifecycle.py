@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from agents.settings import Settings
 from server.db import Database
+from server.store import open_store
 from workflows.checkpoint import open_checkpointer
 from workflows.registry import WORKFLOWS, register_extra
 
@@ -43,8 +44,10 @@ async def agent_protocol(app: FastAPI, settings: Settings) -> AsyncIterator[RunM
     """Open the database and the checkpointer, resume unfinished runs; stop them on exit."""
     load_extra_graphs(settings)
     db = Database(settings.database_url)
-    async with open_manager(db, settings, app.state.gateway) as manager:
+    async with open_store(settings) as store, open_manager(db, settings, app.state.gateway) as manager:
+        manager.graphs.use_store(store)
         app.state.db = db
+        app.state.store = store
         app.state.runs = manager
         await manager.start()
         try:
