@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Evaluate strategies, agents and models on benchmark suites.", no_args_is_help=True)
 #: Listed here so `--help` needs no import of the suites (checked against agents.evals.suites in tests).
 SUITES = ("humaneval", "gsm8k", "game24", "quiz")
-STRATEGIES = ("direct", "cot", "cot_sc", "tot", "code_tree", "tutor_sc")
+STRATEGIES = ("direct", "cot", "cot_sc", "tot", "code_tree", "tutor_sc", "prompt", "prompt_search")
 RESUME_HELP = """\
 Every run has a run id (printed first; --run-id names it). Each item's result is checkpointed
 as soon as it is scored, so a run that was killed or failed continues where it stopped:
@@ -41,6 +41,7 @@ continues it too, skipping the finished items; a finished run just prints its ta
 def spec_input(
     suite: str, strategies: list[str], models: list[str], agent: str | None, reference: bool,
     limit: int | None, offset: int, samples: int, seed: int, workers: int, timeout_s: float,
+    prompt: str | None = None, train: int = 3,
 ) -> dict[str, Any]:
     """The `eval` workflow's input for the command line's arguments (a .jsonl path is read here)."""
     unknown = [s for s in strategies if s not in STRATEGIES]
@@ -49,6 +50,7 @@ def spec_input(
     graph_input: dict[str, Any] = {
         "strategies": strategies, "models": models, "agent": agent, "reference": reference, "limit": limit,
         "offset": offset, "samples": samples, "seed": seed, "workers": workers, "timeout_s": timeout_s,
+        "prompt": prompt, "train": train,
     }
     if suite in SUITES:
         return {"suite": suite, **graph_input}
@@ -183,6 +185,13 @@ def render(result: dict[str, Any]) -> None:
         for m in parsed.mcnemar:
             tests.add_row(m.a, m.b, str(m.a_only), str(m.b_only), f"{m.p_value:.4g}")
         console.print(tests)
+    for found in parsed.prompts:
+        train = lambda x: "-" if x is None else f"{x:.1f}/10"  # noqa: E731
+        applied = ", ".join(found.techniques) or "none: the original scored best"
+        console.print(f"[bold]{found.column}[/] searched {found.prompts_tried} prompts on {len(found.train_items)} "
+                      f"other items (original {train(found.original_train_score)}, chosen {train(found.train_score)}); "
+                      f"techniques: {applied}")
+        console.print(found.prompt, markup=False, highlight=False)
 
 
 def as_json(result: dict[str, Any], run_id: str) -> str:
@@ -193,7 +202,7 @@ def as_json(result: dict[str, Any], run_id: str) -> str:
                  "wilson95": [c["wilson95"]["low"], c["wilson95"]["high"]], "errors": c["errors"]}
         columns.append({**entry, **c["pass_at_k"]})
     body = {"run_id": run_id, "suite": result["spec"]["suite"], "items": len(result["items"]), "columns": columns,
-            "mcnemar": result["mcnemar"]}
+            "mcnemar": result["mcnemar"], "prompts": result.get("prompts", [])}
     return json.dumps(body)
 
 
@@ -201,8 +210,14 @@ def as_json(result: dict[str, Any], run_id: str) -> str:
 def run(
     suite: str | None = typer.Argument(None, help="humaneval, gsm8k, game24, quiz, or a .jsonl file."),
     strategy: list[str] = typer.Option(
-        [], "--strategy", "-s", help="A strategy column: direct, cot, cot_sc, tot, code_tree (code) or tutor_sc."
+        [], "--strategy", "-s",
+        help="A strategy column: direct, cot, cot_sc, tot, code_tree (code), tutor_sc, prompt (the --prompt as "
+        "given) or prompt_search (its best variant, searched on --train other items).",
     ),
+    prompt: str | None = typer.Option(
+        None, "--prompt", help="The instruction the prompt columns apply ({input} marks where the item goes)."
+    ),
+    train: int = typer.Option(3, "--train", min=1, max=50, help="prompt_search: items it searches on (not scored)."),
     model: list[str] = typer.Option([], "--model", "-m", help="Run the columns on this model (repeatable)."),
     agent: str | None = typer.Option(None, help="A persona column (the coder for code suites)."),
     limit: int | None = typer.Option(None, min=1, help="At most this many items (game24: 100 by default)."),
@@ -226,7 +241,7 @@ def run(
         if suite is None:
             fail("give a SUITE (humaneval, gsm8k, game24, quiz or a .jsonl file), or --resume RUN_ID")
         graph_input = spec_input(suite, strategy, model, agent, reference, limit, offset, samples, seed, workers,
-                                 timeout)
+                                 timeout, prompt, train)
         run_id = run_id or str(uuid.uuid4())
     err_console.print(f"[dim]run id: {run_id} (continue after a kill: thinkroom eval run --resume {run_id})[/]")
 

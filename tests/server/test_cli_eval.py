@@ -129,3 +129,22 @@ def test_the_cli_offers_every_strategy_column_the_schema_has() -> None:
     from workflows.evals.schema import STRATEGIES
 
     assert evals.STRATEGIES == STRATEGIES
+
+
+def test_prompt_search_against_the_original_prompt_on_held_out_items(tmp_path: Path) -> None:
+    """Issue 13's prompt-lab arena column: the variant found on other items, scored beside the original."""
+    from tests.workflows.test_eval_prompt_search import RULES, SUITE
+
+    suite = tmp_path / "capitals.jsonl"
+    suite.write_text(SUITE)
+    args = ["eval", "run", str(suite), "-s", "prompt", "-s", "prompt_search", "--offset", "3", "--limit", "2"]
+    done = run_cli(*args, **env(tmp_path, RULES))
+    assert done.returncode == 0, done.stderr
+    scores = [line for line in done.stdout.splitlines() if "@scripted" in line and "[" in line]  # has the CI
+    rows = {line.split()[1].split("@")[0]: line for line in scores}
+    assert "0/2" in rows["prompt"] and "2/2" in rows["prompt_search"]
+    said = " ".join(done.stdout.split())  # the console folds long lines
+    assert "searched" in said and "original 0.0/10, chosen 10.0/10" in said
+    assert "For example, a question and a good answer" in said  # the variant itself is printed
+    body = json.loads(run_cli(*args, "--json", "--run-id", "again", **env(tmp_path, RULES, "r2.json")).stdout)
+    assert body["prompts"][0]["techniques"][0] == "examples"

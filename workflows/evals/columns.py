@@ -29,7 +29,8 @@ from tools.evals.answers import extract_answer
 from tools.evals.code import completion_from_reply
 from tools.evals.game24 import solve_24
 from tools.evals.gsm8k import final_number
-from workflows.evals.schema import ColumnOutput, ColumnSpec, EvalSpec
+from workflows.evals.prompts import answer_with_prompt, original_prompt
+from workflows.evals.schema import PROMPT_STRATEGIES, ColumnOutput, ColumnSpec, EvalSpec
 from workflows.evals.scoring import Verdict, score_code, score_text
 from workflows.strategies.config import CoTConfig, CoTSCConfig, DirectConfig, StrategyConfig, ToTConfig
 from workflows.strategies.runner import run_strategy
@@ -137,8 +138,19 @@ async def strategy_answer(column: ColumnSpec, item: SuiteItem, spec: EvalSpec, g
         return Produced(completions=completions)
     if column.strategy == "tutor_sc":
         return await tutor_sc_answer(item, spec, gateway)
+    if column.strategy in PROMPT_STRATEGIES:
+        return await prompt_answer(column, item, spec, gateway)
     result = await run_strategy(task_for(item), gateway, strategy_config(column.strategy, spec.seed))
     return Produced(answer=result.answer, detail={"raw": result.raw[-400:]} if result.raw else {})
+
+
+async def prompt_answer(column: ColumnSpec, item: SuiteItem, spec: EvalSpec, gateway: Gateway) -> Produced:
+    """A prompt-lab column: the original prompt, or the variant its search found, applied to the item."""
+    prompt = original_prompt(spec) if column.strategy == "prompt" else column.prompt
+    if prompt is None:
+        raise ValueError(f"{column.id} has no searched prompt: the run's prompt search did not finish")
+    text = await answer_with_prompt(prompt, item, spec, gateway)
+    return Produced(answer=agent_answer(item, text), detail={"reply": text[-400:]})
 
 
 async def tutor_sc_answer(item: SuiteItem, spec: EvalSpec, gateway: Gateway) -> Produced:

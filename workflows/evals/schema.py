@@ -19,9 +19,12 @@ SCHEMA_VERSION = 1
 SuiteName = Literal["humaneval", "gsm8k", "game24", "quiz", "jsonl"]
 SUITES: tuple[str, ...] = ("humaneval", "gsm8k", "game24", "quiz", "jsonl")
 ColumnKind = Literal["reference", "strategy", "agent"]
-STRATEGIES: tuple[str, ...] = ("direct", "cot", "cot_sc", "tot", "code_tree", "tutor_sc")
+STRATEGIES: tuple[str, ...] = ("direct", "cot", "cot_sc", "tot", "code_tree", "tutor_sc", "prompt", "prompt_search")
 #: Strategies for code items only: the coder's tree search with the sandbox and the evaluator (issue 13).
 CODE_ONLY_STRATEGIES: tuple[str, ...] = ("code_tree",)
+#: Prompt-lab columns (issue 13): the original instruction prompt, and the best variant the prompt search found
+#: on training items outside the evaluated ones; both need items with a checkable answer (GSM8K, a JSONL Q&A suite).
+PROMPT_STRATEGIES: tuple[str, ...] = ("prompt", "prompt_search")
 #: k values reported for code suites (only those with k <= n samples).
 PASS_AT_K: tuple[int, ...] = (1, 10)
 
@@ -38,7 +41,9 @@ class EvalSpec(_Model):
     suite_text: str | None = Field(
         default=None, description="the user's JSONL content (jsonl suite): a resume needs no file"
     )
-    strategies: list[Literal["direct", "cot", "cot_sc", "tot", "code_tree", "tutor_sc"]] = Field(default_factory=list)
+    strategies: list[
+        Literal["direct", "cot", "cot_sc", "tot", "code_tree", "tutor_sc", "prompt", "prompt_search"]
+    ] = Field(default_factory=list)
     models: list[str] = Field(default_factory=list, description="model names; empty = the backend's default model")
     agent: str | None = Field(default=None, description="a persona as a column (the coder for HumanEval)")
     reference: bool = Field(default=False, description="a column answering with the dataset's own solutions")
@@ -48,6 +53,14 @@ class EvalSpec(_Model):
     seed: int = Field(default=0, description="base seed of every model call")
     workers: int = Field(default=1, ge=1, le=32, description="items evaluated at once; also bounds sandbox processes")
     timeout_s: float = Field(default=10.0, gt=0, le=300, description="sandbox timeout per code sample")
+    prompt: str | None = Field(
+        default=None,
+        max_length=4000,
+        description="prompt columns: the instruction applied to each item ({input} marks where it goes, else after it)",
+    )
+    train: int = Field(
+        default=3, ge=1, le=50, description="prompt_search: items outside the evaluated ones that score the variants"
+    )
 
     @model_validator(mode="after")
     def _columns(self) -> EvalSpec:
@@ -57,6 +70,10 @@ class EvalSpec(_Model):
             raise ValueError("the jsonl suite needs the file's content (suite_text)")
         if "code_tree" in self.strategies and self.suite not in ("humaneval", "jsonl"):
             raise ValueError("code_tree searches programs: use it on humaneval or a JSONL suite of code items")
+        if set(self.strategies) & set(PROMPT_STRATEGIES) and self.suite not in ("gsm8k", "jsonl"):
+            raise ValueError("prompt and prompt_search need items with a checkable answer: gsm8k or a JSONL Q&A suite")
+        if self.prompt is not None and not self.prompt.strip():
+            raise ValueError("the prompt must not be empty")
         if len(set(self.strategies)) != len(self.strategies) or len(set(self.models)) != len(self.models):
             raise ValueError("strategies and models must not repeat")
         return self
@@ -80,6 +97,7 @@ class ColumnSpec(_Model):
     strategy: str | None = None
     model: str | None = None
     agent: str | None = None
+    prompt: str | None = Field(default=None, description="prompt columns: the prompt applied to every item")
 
 
 class ColumnOutput(_Model):
@@ -157,6 +175,19 @@ class ModelRef(_Model):
     digest: str | None = None
 
 
+class PromptFound(_Model):
+    """What a prompt_search column searched: the variant it applies to the evaluated items, found on others."""
+
+    column: str
+    prompt: str
+    original: str
+    techniques: list[str] = Field(default_factory=list, description="the course techniques the variant applies")
+    train_items: list[str] = Field(default_factory=list, description="ids of the items that scored the variants")
+    train_score: float | None = Field(default=None, description="the variant's mean score (0-10) on those items")
+    original_train_score: float | None = None
+    prompts_tried: int = 0
+
+
 class EvalResult(_Model):
     """Everything one evaluation measured: the spec, the setting, per-column summaries and every item."""
 
@@ -167,6 +198,7 @@ class EvalResult(_Model):
     columns: list[ColumnSummary] = Field(default_factory=list)
     items: list[ItemResult] = Field(default_factory=list)
     mcnemar: list[McNemar] = Field(default_factory=list, description="every pair of columns")
+    prompts: list[PromptFound] = Field(default_factory=list, description="prompt_search columns: the variant found")
     total_items: int = Field(default=0, description="items the spec selects (items < total while running)")
     wall_seconds: float = 0.0
 
@@ -179,6 +211,7 @@ class EvalResult(_Model):
 
 __all__ = [
     "PASS_AT_K",
+    "PROMPT_STRATEGIES",
     "SCHEMA_VERSION",
     "STRATEGIES",
     "SUITES",
@@ -192,5 +225,6 @@ __all__ = [
     "ItemResult",
     "McNemar",
     "ModelRef",
+    "PromptFound",
     "SuiteName",
 ]

@@ -1,6 +1,8 @@
 """`eval`: run a benchmark suite over columns (reference, strategies, agents) as a durable, resumable run.
 
-`setup` fixes the spec, columns, models and item order; then every unfinished item is its
+`setup` fixes the spec, columns, models and item order; `prompts` runs each prompt_search
+column's search once, on training items outside the evaluated ones, and fixes the variant the
+column applies (a checkpointed step: a resumed run does not search again); then every unfinished item is its
 own `item` step, ONE item for every column, all of them `Send`s of one superstep of which
 at most `workers` run at once (in suite order). LangGraph saves each item step's result the
 moment it ends (a pending write of that superstep), so a run killed or failed mid-suite
@@ -34,9 +36,18 @@ from tools.evals.jsonl import SuiteErrors
 from workflows.context import WorkflowContext
 from workflows.evals.columns import run_column
 from workflows.evals.models import resolve_models, thinkroom_version
-from workflows.evals.schema import ColumnSpec, EvalResult, EvalSpec, ItemResult, ModelRef
+from workflows.evals.prompts import search_column_prompt, training_items
+from workflows.evals.schema import (
+    PROMPT_STRATEGIES,
+    ColumnSpec,
+    EvalResult,
+    EvalSpec,
+    ItemResult,
+    ModelRef,
+    PromptFound,
+)
 from workflows.evals.summary import pairwise_mcnemar, summarize_column
-from workflows.events import emit, instrumented
+from workflows.events import emit, emitter, instrumented
 from workflows.inputs import InvalidInput
 
 RESET = "__reset__"
@@ -55,7 +66,7 @@ class EvalInput(TypedDict, total=False):
     suite: Literal["humaneval", "gsm8k", "game24", "quiz", "jsonl"]
     suite_path: str | None
     suite_text: str | None
-    strategies: list[Literal["direct", "cot", "cot_sc", "tot", "code_tree", "tutor_sc"]]
+    strategies: list[Literal["direct", "cot", "cot_sc", "tot", "code_tree", "tutor_sc", "prompt", "prompt_search"]]
     models: list[str]
     agent: str | None
     reference: bool
@@ -65,6 +76,8 @@ class EvalInput(TypedDict, total=False):
     seed: int
     workers: int
     timeout_s: float
+    prompt: str | None
+    train: int
 
 
 class EvalState(EvalInput, total=False):
@@ -72,6 +85,7 @@ class EvalState(EvalInput, total=False):
     columns: list[dict[str, Any]]
     models_used: list[dict[str, Any]]
     item_ids: list[str]
+    prompts: list[dict[str, Any]]
     results: Annotated[dict[str, dict[str, Any]], _merge]
     timing: Annotated[dict[str, list[float]], _merge]
     result: dict[str, Any]
@@ -103,6 +117,12 @@ def selected_items(spec: EvalSpec) -> list[SuiteItem]:
     """The items the spec selects (suites load once per process)."""
     items = list(_suite(spec.suite, spec.suite_text, spec.suite_path or "suite"))
     return select(items, spec.suite, spec.offset, spec.limit)
+
+
+def prompt_training_items(spec: EvalSpec) -> list[SuiteItem]:
+    """The items a prompt_search column searches on: none of them is evaluated."""
+    suite = list(_suite(spec.suite, spec.suite_text, spec.suite_path or "suite"))
+    return training_items(suite, selected_items(spec), spec.train)
 
 
 def parse_spec(value: dict[str, Any]) -> EvalSpec:
@@ -140,6 +160,14 @@ def check_columns(spec: EvalSpec, items: list[SuiteItem]) -> None:
         )
     if "code_tree" in spec.strategies and not all(i.kind == "code" for i in items):
         raise InvalidInput("strategies", "code_tree answers code items only: this suite has other items")
+    prompted = [s for s in spec.strategies if s in PROMPT_STRATEGIES]
+    if prompted and not all(i.kind in ("gsm8k", "qa") for i in items):
+        raise InvalidInput("strategies", f"{', '.join(prompted)} need question-and-answer items, not code")
+    if "prompt_search" in spec.strategies:
+        try:
+            prompt_training_items(spec)
+        except ValueError as exc:
+            raise InvalidInput("train", str(exc)) from None
     if spec.reference:
         missing = [i.data.get("line", i.id) for i in items if i.kind == "code" and i.expected is None]
         if missing:
@@ -174,6 +202,25 @@ async def setup(state: EvalState, runtime: Runtime[WorkflowContext]) -> dict[str
         "results": {RESET: True},  # a new run on a used thread must not inherit its items
         "timing": {RESET: True},
     }
+
+
+@instrumented("prompts")
+async def prompts(state: EvalState, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
+    """Search each prompt_search column's prompt once, on the training items; the column then applies it."""
+    spec = EvalSpec.model_validate(state["spec"])
+    columns = [ColumnSpec.model_validate(c) for c in state["columns"]]
+    searched = [c for c in columns if c.strategy == "prompt_search"]
+    if not searched:
+        return {"prompts": []}
+    train = prompt_training_items(spec)
+    found: list[PromptFound] = []
+    for column in searched:
+        emit("eval.prompt_search", node="prompts", column=column.id, train=[i.id for i in train], status="running")
+        result = await search_column_prompt(column, spec, train, runtime.context.gateway, emitter("prompts"))
+        column.prompt = result.prompt
+        found.append(result)
+        emit("eval.prompt_search", node="prompts", status="done", **result.model_dump())
+    return {"columns": [c.model_dump() for c in columns], "prompts": [f.model_dump() for f in found]}
 
 
 def dispatch(state: EvalState) -> list[Send] | str:
@@ -290,6 +337,7 @@ def build_result(state: EvalState) -> EvalResult:
         columns=[summarize_column(c, items) for c in columns],
         items=items,
         mcnemar=pairwise_mcnemar(columns, items),
+        prompts=[PromptFound.model_validate(p) for p in state.get("prompts") or []],
         total_items=len(state["item_ids"]),
         wall_seconds=round(busy_seconds(list((state.get("timing") or {}).values())), 4),
     )
@@ -316,10 +364,12 @@ async def finish(state: EvalState, config: RunnableConfig) -> dict[str, Any]:
 def build() -> StateGraph[Any, Any, Any, Any]:
     graph = StateGraph(EvalState, context_schema=WorkflowContext, input_schema=EvalInput)
     graph.add_node("setup", setup)
+    graph.add_node("prompts", prompts)
     graph.add_node("item", item, input_schema=ItemTask)  # type: ignore[call-overload, arg-type]  # the Send payload
     graph.add_node("finish", finish)
     graph.add_edge(START, "setup")
-    graph.add_conditional_edges("setup", dispatch, ["item", "finish"])
+    graph.add_edge("setup", "prompts")
+    graph.add_conditional_edges("prompts", dispatch, ["item", "finish"])
     graph.add_edge("item", "finish")  # the superstep of items ends when every item has
     graph.add_edge("finish", END)
     return graph
