@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Coroutine
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
@@ -27,6 +27,15 @@ from server.runs.schemas import RunCreate, StrictBody
 
 router = APIRouter(tags=["runs"])
 ALWAYS_SENT = {"metadata", "error"}
+
+
+class BatchRun(RunCreate):
+    """One run of POST /runs/batch: stateless unless it names a thread (as the SDK's RunCreate may)."""
+
+    thread_id: str | None = None
+
+
+MAX_BATCH = 100
 
 
 class CancelMany(StrictBody):
@@ -273,3 +282,44 @@ async def cancel_many(
     wanted: set[str] = {"pending", "running"} if body.status in (None, "all") else {str(body.status)}
     await manager.cancel_where(thread_id=body.thread_id, run_ids=body.run_ids, statuses=wanted, action=action)
     return Response(status_code=204)
+
+
+@router.post("/runs/batch")
+async def create_batch(
+    body: Annotated[list[BatchRun], Body(max_length=MAX_BATCH)], request: Request
+) -> list[dict[str, Any]]:
+    """Background runs, all or none: every item is checked before any run is created (an error names
+    its index), and runs already created are rolled back if a later one cannot be."""
+    manager = manager_of(request)
+    for index, item in enumerate(body):
+        try:
+            await _check_batch_item(manager, item)
+        except ApiError as exc:
+            raise _at_index(exc, index) from None
+    jobs: list[RunJob] = []
+    for index, item in enumerate(body):
+        try:
+            jobs.append(await manager.create(item.thread_id, item))
+        except ApiError as exc:  # e.g. a thread made busy meanwhile with multitask_strategy reject
+            for job in jobs:
+                await manager.cancel(job, "rollback", wait=True)
+            raise _at_index(exc, index) from None
+    return [as_api(_run(manager, job.thread_id, job.run_id)) for job in jobs]
+
+
+async def _check_batch_item(manager: RunManager, item: BatchRun) -> None:
+    """What create() would refuse, refused before any run of the batch exists."""
+    await check_run(manager, item.thread_id, item)
+    assistant = manager.assistant(item.assistant_id)
+    if item.command is None:
+        manager.check_input(assistant.graph_id, item.input)
+    if item.thread_id is not None and item.if_not_exists != "create" and not manager.threads.exists(item.thread_id):
+        raise ApiError(404, "not_found", f"thread {item.thread_id!r} not found",
+                       fields=[{"field": "thread_id", "message": "no such thread"}])
+
+
+def _at_index(exc: ApiError, index: int) -> ApiError:
+    """The same error, naming the batch item: `[2] ...` and fields `2.<field>`."""
+    fields = exc.extra.get("fields") or [{"field": "", "message": exc.message}]
+    named = [{**f, "field": f"{index}.{f['field']}".rstrip(".")} for f in fields]
+    return ApiError(exc.status, exc.code, f"[{index}] {exc.message}", **{**exc.extra, "fields": named})

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from langgraph.errors import InvalidUpdateError
 from pydantic import AfterValidator, Field, field_validator
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from server.db.threads import as_api
 from server.errors import MAX_OFFSET, ApiError
@@ -16,6 +17,7 @@ from server.runs.schemas import CheckpointRef, StrictBody, not_supported
 from server.runs.serde import jsonable
 from server.runs.state import thread_config
 from server.runs.thread_state import ThreadStateService
+from server.runs.thread_stream import parse_resume, thread_events, wanted_events
 
 router = APIRouter(tags=["threads"])
 ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
@@ -258,3 +260,21 @@ async def history_get(thread_id: str, request: Request, limit: int = 10, before:
 @router.post("/threads/{thread_id}/copy")
 async def copy_thread(thread_id: str, request: Request) -> dict[str, Any]:
     return as_api(await state_of(request).copy(thread_id))
+
+
+@router.get("/threads/{thread_id}/stream")
+async def thread_stream(
+    thread_id: str, request: Request, stream_mode: list[str] | None = Query(None),
+) -> EventSourceResponse:
+    """The events of the thread's runs as they happen (see server.runs.thread_stream)."""
+    manager = manager_of(request)
+    if not manager.threads.exists(thread_id):
+        raise ApiError(404, "not_found", f"thread {thread_id!r} not found")
+    wanted = wanted_events(stream_mode or [])
+    resume = parse_resume(manager, thread_id, request.headers.get("last-event-id"))
+
+    async def events() -> Any:
+        async for event_id, event, data in thread_events(manager, thread_id, wanted, resume):
+            yield ServerSentEvent(data=data, event=event, id=event_id)
+
+    return EventSourceResponse(events(), ping=15)

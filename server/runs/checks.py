@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 from server.errors import ApiError
 
 from .schemas import RunCreate
+from .webhook_policy import Refused
 
 if typing.TYPE_CHECKING:
     from .manager import RunManager
@@ -87,8 +88,18 @@ async def check_fork(graph: Graph, thread_id: str | None, body: RunCreate) -> No
                        fields=[{"field": field, "message": "no such checkpoint on this thread"}])
 
 
+async def check_webhook(manager: RunManager, url: str) -> None:
+    """The webhook's host may be called (SSRF policy, after a DNS lookup), and deliveries can be signed."""
+    try:
+        await manager.webhooks.check(url)
+    except Refused as exc:
+        raise invalid("webhook", str(exc)) from None
+
+
 async def check_run(manager: RunManager, thread_id: str | None, body: RunCreate) -> None:
     """Refuse, before the run exists, what the graph or the thread cannot honour."""
+    if body.webhook is not None:
+        await check_webhook(manager, body.webhook)
     if thread_id is not None and body.on_completion == "delete":
         raise invalid("on_completion", "only a stateless run's own thread is deleted when it completes; "
                                        "delete this thread with DELETE /threads/{thread_id}")
@@ -100,4 +111,4 @@ async def check_run(manager: RunManager, thread_id: str | None, body: RunCreate)
     await check_fork(graph, thread_id, body)
 
 
-__all__ = ["check_context", "check_fork", "check_interrupt_nodes", "check_run", "invalid"]
+__all__ = ["check_context", "check_fork", "check_interrupt_nodes", "check_run", "check_webhook", "invalid"]

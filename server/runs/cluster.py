@@ -422,6 +422,8 @@ class ClusterRunManager(RunManager):
             await self.checkpoints.delete_run(job.thread_id, job.run_id)
         await self.refresh_thread(job.thread_id, busy=self.thread_busy_after(job))
         self._resolve(job.run_id)
+        if action != "rollback":  # recorded here, by the replica that cancelled it: this one delivers
+            self.webhooks.announce(job.run_id, self.runs, self.events)
 
     async def cancel_thread(self, thread_id: str) -> None:
         for run_id in self.queue.thread_active(thread_id):

@@ -38,6 +38,7 @@ from .schemas import RunCreate
 from .serde import jsonable
 from .state import CheckpointOps, interrupts_by_task, thread_config
 from .streams import RunStream, StreamHub
+from .webhooks import Webhooks
 
 log = logging.getLogger("thinkroom.runs")
 SHUTDOWN = "shutdown"
@@ -89,6 +90,7 @@ class RunManager:
         self.waiters: collections.deque[asyncio.Future[None]] = collections.deque()  # runs waiting for a slot, in order
         self.lanes: dict[str, list[RunJob]] = {}
         self.jobs: dict[str, RunJob] = {}
+        self.webhooks = Webhooks()  # THINKROOM_WEBHOOK_*: finished runs POSTed to their `webhook`
 
     # -- lifecycle ------------------------------------------------------------------------
     async def start(self) -> None:
@@ -107,6 +109,7 @@ class RunManager:
             if job.task is not None:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await job.task
+        await self.webhooks.aclose()
         await self.hub.stop()
 
     # -- lookups --------------------------------------------------------------------------
@@ -233,6 +236,8 @@ class RunManager:
             job.outcome = Outcome(status="error", error=error)
             self.hub.finish(job.stream)
         finally:
+            if job.cancel_action != SHUTDOWN:  # its outcome is stored: the webhook may read it
+                self.webhooks.announce(job.run_id, self.runs, self.events)
             if job.temporary and job.cancel_action != SHUTDOWN:
                 # before `done`: shutdown waits for running jobs, so the database is still open
                 with contextlib.suppress(Exception):
@@ -362,6 +367,7 @@ class RunManager:
         if reason is not None or assistant is None or thread is None:
             self.runs.update(row.run_id, status="interrupted", ended_at=utcnow(),
                              cancel_reason=f"server restarted and {reason}")
+            self.webhooks.announce(row.run_id, self.runs, self.events)
             return None
         try:
             body = RunCreate.model_validate(row.kwargs)

@@ -25,7 +25,6 @@ Durability = Literal["sync", "async", "exit"]
 
 #: Fields accepted only at their default: the values that mean it, and what the server does instead.
 DEFAULT_ONLY: dict[str, tuple[tuple[Any, ...], str]] = {
-    "webhook": ((None,), "webhooks are never called; poll the run or join its stream"),
     "feedback_keys": ((None, []), "no LangSmith feedback is collected"),
     "strict_resume": ((None, False), "a resume is not checked against the waiting interrupts"),
     "langsmith_tracer": ((None,), "runs are not traced to LangSmith"),
@@ -104,7 +103,10 @@ class RunCreate(StrictBody):
     after_seconds: float | None = Field(default=None, ge=0, le=86_400)
     durability: Durability | None = None
     checkpoint_during: bool | None = Field(default=None, description="deprecated: durability async (true) or exit")
-    webhook: str | None = None
+    webhook: str | None = Field(
+        default=None, max_length=2048,
+        description="http(s) URL the finished run is POSTed to, signed (see server.runs.webhooks)",
+    )
     feedback_keys: list[str] | None = None
     strict_resume: bool | None = None
     langsmith_tracer: dict[str, Any] | None = None
@@ -116,6 +118,14 @@ class RunCreate(StrictBody):
         defaults, why = DEFAULT_ONLY[str(info.field_name)]
         if value not in defaults:
             raise not_supported(why, defaults[-1])
+        return value
+
+    @field_validator("webhook")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        """Only the URL's form here; whether its host may be called is checked before the run is made."""
+        if value is not None and not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
         return value
 
     @model_validator(mode="after")

@@ -67,10 +67,13 @@ class StreamHub:
         self.interval = interval
         self.live: dict[str, RunStream] = {}
         self._task: asyncio.Task[None] | None = None
+        self.opened = asyncio.Event()  # set (then replaced) whenever a run's stream opens here
 
     def open(self, run_id: str, first_seq: int = 0) -> RunStream:
         stream = RunStream(run_id, first_seq)
         self.live[run_id] = stream
+        self.opened.set()  # wakes thread streams waiting for their thread's next run
+        self.opened = asyncio.Event()
         return stream
 
     def flush(self, stream: RunStream | None = None) -> None:

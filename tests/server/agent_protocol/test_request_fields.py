@@ -54,7 +54,6 @@ def runs_on(client: TestClient, thread_id: str) -> list[dict[str, Any]]:
 
 # -- accepted only at the default -------------------------------------------------------------
 NOT_IMPLEMENTED = [
-    ("webhook", "http://127.0.0.1:9/hook"),
     ("feedback_keys", ["helpful"]),
     ("strict_resume", True),
     ("langsmith_tracer", {"project_name": "thinkroom"}),
@@ -68,6 +67,15 @@ def test_a_value_the_server_does_not_implement_is_refused_and_no_run_starts(
 ) -> None:
     response = client.post(f"/threads/{thread}/{endpoint}", json={**CHAT, field: value})
     refused(response, field, "not supported")
+    assert runs_on(client, thread) == []
+
+
+@pytest.mark.parametrize("endpoint", ["runs/wait", "runs", "runs/stream"])
+def test_a_webhook_to_an_unlisted_loopback_address_is_refused_and_no_run_starts(
+    client: TestClient, thread: str, endpoint: str
+) -> None:
+    response = client.post(f"/threads/{thread}/{endpoint}", json={**CHAT, "webhook": "http://127.0.0.1:9/hook"})
+    refused(response, "webhook", "loopback")
     assert runs_on(client, thread) == []
 
 

@@ -21,13 +21,14 @@ from .conftest import REPLY, collect
 HELLO = {"messages": [{"type": "human", "content": "hello"}]}
 
 
-async def test_webhook_is_refused_naming_it(api_url: str) -> None:
+async def test_webhook_to_an_unlisted_loopback_address_is_refused_naming_it(api_url: str) -> None:
     async with httpx.AsyncClient(base_url=api_url, timeout=60) as http:  # the first request may wait for warm-up
         body = {"assistant_id": "chat", "input": HELLO, "webhook": "http://127.0.0.1:9/hook"}
         response = await http.post("/runs/wait", json=body)
     assert response.status_code == 422, response.text
     error = response.json()["error"]
-    assert error["code"] == "invalid_input" and "webhook" in error["message"] and "not supported" in error["message"]
+    assert error["code"] == "invalid_input" and error["fields"][0]["field"] == "webhook"
+    assert "loopback" in error["message"] and "THINKROOM_WEBHOOK_HOSTS" in error["message"]
 
 
 @pytest.mark.parametrize(
