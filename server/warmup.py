@@ -40,6 +40,7 @@ HEAVY_ROUTERS = (
     "server.routes.crons",
     "server.routes.store",
     "server.routes.studio",
+    "server.routes.workflow_forms",
 )
 READY_TIMEOUT_S = 120.0
 

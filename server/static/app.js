@@ -308,8 +308,9 @@ function renderVotes(counts, abstained, summary, voters = {}, excluded = []) {
   $("reason-vote-summary").textContent = summary || "";
 }
 
-function renderTree(nodes) {
-  $("reason-tree-box").hidden = false;
+// The ToT tree into `list` (default: the Reason tab's, shown); returns the list so other views (workflows.js) reuse it.
+function renderTree(nodes, list = null) {
+  if (!list) { $("reason-tree-box").hidden = false; list = $("reason-tree"); }
   const children = {};
   for (const [id, n] of Object.entries(nodes)) if (n.parent_id !== null && n.parent_id !== undefined) (children[n.parent_id] ||= []).push(id);
   const item = (id) => {
@@ -332,7 +333,8 @@ function renderTree(nodes) {
   // the root thought (no parent, empty text) is never announced: its children are the top level
   const isRoot = (id) => nodes[id].parent_id === null || nodes[id].parent_id === undefined;
   const top = Object.keys(nodes).filter((id) => !isRoot(id) && (!(nodes[id].parent_id in nodes) || isRoot(nodes[id].parent_id)));
-  clear($("reason-tree")).append(...top.map(item));
+  clear(list).append(...top.map(item));
+  return list;
 }
 
 function voteSummary(d) {
@@ -340,17 +342,25 @@ function voteSummary(d) {
     `samples used ${d.samples_used}, saved ${d.samples_saved} (${d.stop_reason})`;
 }
 
+// A reason run's answer, whether it was verified, and a persona vote's reply; ids (`<prefix>-answer-text`...) only with a prefix.
+function answerLine(state, prefix = null) {
+  const v = state.verified;
+  const id = (name) => (prefix ? `${prefix}-${name}` : null);
+  const line = document.createDocumentFragment();
+  line.append(el("strong", { id: id("answer-text"), class: "answer-text", text: state.answer ?? "(no answer)" }), " ",
+    el("span", { id: id("verified"), class: `verified ${v === true ? "yes" : v === false ? "no" : "na"}`,
+      text: v === true ? "✓ verified" : v === false ? "✗ not verified" : "not checkable" }));
+  // a persona vote's reply: the best-supported answer, its agreement and what checked it
+  if (state.reply) line.append(el("pre", { id: id("reply"), class: "reply", text: state.reply }));
+  return line;
+}
+
 // The final state (from join): answer + verified, and the authoritative tree / tally.
 function showFinal(state) {
   if (state.tot && state.tot.nodes) renderTree(state.tot.nodes);
   const t = state.trace || {};
   if (state.strategy === "cot_sc" && t.counts) renderVotes(t.counts, t.abstentions || 0, voteSummary(t), t.voters, t.excluded);
-  const v = state.verified;
-  clear($("reason-answer")).append(el("strong", { id: "reason-answer-text", text: state.answer ?? "(no answer)" }), " ",
-    el("span", { id: "reason-verified", class: `verified ${v === true ? "yes" : v === false ? "no" : "na"}`,
-      text: v === true ? "✓ verified" : v === false ? "✗ not verified" : "not checkable" }));
-  // a persona vote's reply: the best-supported answer, its agreement and what checked it
-  if (state.reply) $("reason-answer").append(el("pre", { id: "reason-reply", class: "reply", text: state.reply }));
+  clear($("reason-answer")).append(answerLine(state, "reason"));
   $("reason-answer").className = "answer";
   const u = state.usage || {};
   $("reason-status").textContent = `done: ${u.calls ?? 0} model calls, ${u.prompt_tokens ?? 0} prompt + ${u.completion_tokens ?? 0} completion tokens`;
