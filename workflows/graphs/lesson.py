@@ -2,12 +2,18 @@
 learner's answers (LangGraph `interrupt`), and on resume the evaluator grades them.
 
 The pause is a checkpoint: the learner can answer hours later, from another process.
+
+With a user id (`config.configurable.user_id`) and a store (the server's), the tutor
+remembers the learner (workflows.learners): the explanation opens with what it knows
+(a concept studied before and its last score, or the concepts already seen), and each
+lesson and quiz grade is recorded under ("learners", <user id>, "progress").
 """
 
 from __future__ import annotations
 
 from typing import Any, TypedDict
 
+from langgraph.config import get_config
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
@@ -15,6 +21,7 @@ from langgraph.types import interrupt
 from workflows.context import WorkflowContext
 from workflows.events import emitter, instrumented
 from workflows.inputs import InvalidInput
+from workflows.learners import Progress, learner_id, progress_note
 
 
 class LessonInput(TypedDict, total=False):
@@ -30,6 +37,7 @@ class LessonState(LessonInput, total=False):
     answers: list[str]
     grades: dict[str, Any]
     answer: str
+    learner: dict[str, Any]
 
 
 def check_input(value: dict[str, Any]) -> None:
@@ -42,14 +50,24 @@ def check_input(value: dict[str, Any]) -> None:
         raise InvalidInput("concept", f"unknown concept {concept!r}; known: {known}")
 
 
+def learner_progress(runtime: Runtime[WorkflowContext], known: str | None = None) -> Progress | None:
+    """The learner's memory when the run names a user (its config, else `known`: the one the lesson
+    started for, so a resume without the id still records the grade) and has a store; None otherwise."""
+    user_id = learner_id(get_config()) or known
+    if user_id is None or runtime.store is None:
+        return None
+    return Progress(runtime.store, user_id)
+
+
 @instrumented("explain")
 async def explain(state: LessonState, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
     from agents.crewai_adapter.teams import lesson_explain
     from tools.concepts import resolve_name
 
+    progress = learner_progress(runtime)  # a bad user id fails before any model call
     concept = resolve_name(state.get("concept") or "")
     draft = await lesson_explain(concept, runtime.context.gateway, on_event=emitter("explain"))
-    return {
+    update: dict[str, Any] = {
         "concept": draft.concept,
         "title": draft.title,
         "explanation": draft.explanation,
@@ -57,6 +75,17 @@ async def explain(state: LessonState, runtime: Runtime[WorkflowContext]) -> dict
         "errata": draft.errata,
         "quiz": [q.model_dump() for q in draft.quiz],
     }
+    if progress is not None:
+        before = await progress.concept(draft.concept)
+        others = [name for name in await progress.concepts_seen() if name != draft.concept]
+        note = progress_note(draft.title, before, others)
+        await progress.record_lesson(draft.concept, draft.title)
+        update["learner"] = {
+            "user_id": progress.user_id, "seen_before": before is not None, "concepts_seen": others, "note": note,
+        }
+        if note:
+            update["explanation"] = f"{note}\n\n{draft.explanation}"
+    return update
 
 
 def normalise_answers(raw: Any, expected: int) -> list[str]:
@@ -91,11 +120,20 @@ async def grade(state: LessonState, runtime: Runtime[WorkflowContext]) -> dict[s
     grades = await lesson_grade(
         state.get("quiz", []), state.get("answers", []), runtime.context.gateway, on_event=emitter("grade")
     )
-    summary = f"{grades.total:g}/{grades.max_total:g}"
-    return {
+    title = state.get("title") or state.get("concept") or ""
+    update: dict[str, Any] = {
         "grades": grades.model_dump(exclude={"steps", "usage"}),
-        "answer": f"Score {summary} on {state.get('title') or state.get('concept')}",
+        "answer": f"Score {grades.total:g}/{grades.max_total:g} on {title}",
     }
+    progress = learner_progress(runtime, state.get("learner", {}).get("user_id"))
+    concept = state.get("concept")
+    if progress is not None and concept:
+        remembered = await progress.record_quiz(concept, title, grades.total, grades.max_total)
+        update["learner"] = {
+            **state.get("learner", {}), "user_id": progress.user_id,
+            "last_score": remembered["last_score"], "best_score": remembered["best_score"],
+        }
+    return update
 
 
 def build() -> StateGraph[Any, Any, Any, Any]:
