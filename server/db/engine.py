@@ -24,7 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
-from . import arena_tables, models, queue_table  # noqa: F401  - registers the tables on SQLModel.metadata
+from . import arena_tables, cron_tables, models, queue_table  # noqa: F401  - registers the tables on SQLModel.metadata
 from .migrate import ensure_schema
 
 BUSY_TIMEOUT_S = 30

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from agents.settings import Settings
+from server.crons import start_crons
 from server.db import Database
 from server.store import open_store
 from workflows.checkpoint import open_checkpointer
@@ -50,8 +51,10 @@ async def agent_protocol(app: FastAPI, settings: Settings) -> AsyncIterator[RunM
         app.state.store = store
         app.state.runs = manager
         await manager.start()
+        crons = start_crons(app.state, db, manager, settings.cron_tick_s)
         try:
             yield manager
         finally:
+            await crons.stop()
             await manager.stop()
             db.close()

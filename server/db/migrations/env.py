@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from server.db import arena_tables, models, queue_table  # noqa: F401  - registers the tables
+from server.db import arena_tables, cron_tables, models, queue_table  # noqa: F401  - registers the tables
 
 connection = context.config.attributes.get("connection")
 if connection is None:
