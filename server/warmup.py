@@ -59,6 +59,8 @@ async def bring_up(app: FastAPI, settings: Settings, stack: AsyncExitStack) -> N
     from server.runs.lifecycle import agent_protocol
 
     await stack.enter_async_context(agent_protocol(app, settings))
+    mcp_mount = await asyncio.to_thread(importlib.import_module, "server.mcp.mount")  # the MCP server at /mcp
+    await stack.enter_async_context(mcp_mount.serve_mcp(app, settings))
     if getattr(app.state, "settle_heap", False):
         settle_heap()
 

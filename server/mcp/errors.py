@@ -1,0 +1,34 @@
+"""The one exception a tool raises for a failure the caller should read (an MCP tool error, isError)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+from pydantic import ValidationError
+
+
+class ToolError(Exception):
+    """A tool call that could not produce a result; its message is what the MCP client sees."""
+
+
+def validation_message(exc: ValidationError, where: str = "") -> str:
+    """Pydantic's errors as one line naming each field: 'logits.0: Input should be a valid number'."""
+    problems = []
+    for error in exc.errors():
+        path = ".".join(str(p) for p in error["loc"])
+        field = f"{where}.{path}" if where and path else (where or path or "arguments")
+        problems.append(f"{field}: {error['msg']}")
+    return "; ".join(problems)
+
+
+def schema_problem(schema: dict[str, Any], arguments: dict[str, Any]) -> str | None:
+    """The most relevant way `arguments` break the tool's JSON schema, naming the field; None if they fit.
+
+    The SDK's own check says only "42 is not of type 'string'"; a model fixing its call needs the field.
+    """
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(arguments))
+    if error is None:
+        return None
+    where = ".".join(str(p) for p in error.absolute_path)
+    return f"{where}: {error.message}" if where else error.message
