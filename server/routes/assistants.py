@@ -91,7 +91,7 @@ def _select(item: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
 @router.get("/info")
 async def info() -> dict[str, Any]:
     """Server capabilities, as Agent Protocol clients (agent-chat-ui, the SDK) probe them."""
-    return {"version": VERSION, "server": "thinkroom", "flags": {"assistants": True, "crons": False, "store": False}}
+    return {"version": VERSION, "server": "thinkroom", "flags": {"assistants": True, "crons": True, "store": False}}
 
 
 @router.post("/assistants")
