@@ -1,4 +1,8 @@
-"""Assistants: one built-in per workflow (id = uuid5 of the graph name) plus user-made ones."""
+"""Assistants: one built-in per workflow (id = uuid5 of the graph name), one system assistant per
+agent (the chat graph with the persona in its context; id = uuid5 of the agent's name), plus user-made ones.
+
+Either kind of system assistant answers to its name as an id too (`runs.wait(thread, "tutor")`).
+"""
 
 from __future__ import annotations
 
@@ -17,8 +21,23 @@ ASSISTANT_NAMESPACE = uuid.UUID("6ba7b821-9dad-11d1-80b4-00c04fd430c8")
 SORTABLE = {"assistant_id", "graph_id", "name", "created_at", "updated_at"}
 
 
+#: The graph an agent's assistant runs: its persona answers a chat turn (workflows.graphs.chat).
+AGENT_GRAPH = "chat"
+
+
 def builtin_id(graph_id: str) -> str:
+    """The id of a graph's built-in assistant, or of an agent's (the same derivation, from its name)."""
     return str(uuid.uuid5(ASSISTANT_NAMESPACE, graph_id))
+
+
+def agent_assistants() -> dict[str, tuple[str, dict[str, Any]]]:
+    """Each agent's system assistant: name -> (description, context)."""
+    from agents.personas import PERSONAS
+
+    return {
+        name: (f"The {p.role} ({p.framework}) answering a chat turn. {p.goal}", {"agent": name})
+        for name, p in PERSONAS.items()
+    }
 
 
 def as_api(row: AssistantRow) -> dict[str, Any]:
@@ -61,6 +80,27 @@ class AssistantRepo:
                 elif row.description != description:
                     row.description = description
                     session.add(row)
+            if AGENT_GRAPH in graphs:
+                self._sync_agents(session, graphs)
+
+    @staticmethod
+    def _sync_agents(session: Any, graphs: dict[str, str]) -> None:
+        """An assistant per agent on the chat graph; a graph of the same name keeps the name (and id)."""
+        for name, (description, context) in agent_assistants().items():
+            if name in graphs:
+                continue
+            aid = builtin_id(name)
+            row = session.get(AssistantRow, aid)
+            if row is None:
+                session.add(
+                    AssistantRow(
+                        assistant_id=aid, graph_id=AGENT_GRAPH, name=name, description=description, context=context,
+                        meta={"created_by": "system", "agent": name}, builtin=True,
+                    )
+                )
+            elif (row.graph_id, row.description, row.context) != (AGENT_GRAPH, description, context):
+                row.graph_id, row.description, row.context = AGENT_GRAPH, description, context
+                session.add(row)
 
     def get(self, assistant_id: str) -> AssistantRow | None:
         """By id, or by graph name (its built-in assistant), like LangGraph Server."""

@@ -91,7 +91,7 @@ def _select(item: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
 @router.get("/info")
 async def info() -> dict[str, Any]:
     """Server capabilities, as Agent Protocol clients (agent-chat-ui, the SDK) probe them."""
-    return {"version": VERSION, "server": "thinkroom", "flags": {"assistants": True, "crons": True, "store": False}}
+    return {"version": VERSION, "server": "thinkroom", "flags": {"assistants": True, "crons": True, "store": True}}
 
 
 @router.post("/assistants")
@@ -166,7 +166,9 @@ async def delete_assistant(assistant_id: str, request: Request) -> Response:
     manager = manager_of(request)
     row = _found(manager, assistant_id)
     if row.builtin:
-        raise ApiError(409, "conflict", f"assistant {assistant_id!r} is the built-in one of graph {row.graph_id!r}")
+        agent = (row.meta or {}).get("agent")
+        owner = f"agent {agent!r}" if agent else f"graph {row.graph_id!r}"
+        raise ApiError(409, "conflict", f"assistant {assistant_id!r} is the system assistant of {owner}")
     manager.assistants.delete(row.assistant_id)
     return Response(status_code=204)
 

@@ -21,7 +21,7 @@ async def test_put_then_get_returns_the_item_and_a_put_replaces_it(client: LangG
     item = await client.store.get_item([root, "docs"], key="intro")
     assert item["namespace"] == [root, "docs"] and item["key"] == "intro"
     assert item["value"] == {"title": "Attention", "pages": 3}
-    assert item["created_at"].endswith("+00:00") and item["updated_at"].endswith("+00:00")
+    assert str(item["created_at"]).endswith("+00:00") and str(item["updated_at"]).endswith("+00:00")
     await client.store.put_item([root, "docs"], key="intro", value={"title": "Attention", "pages": 4})
     again = await client.store.get_item([root, "docs"], key="intro")
     assert again["value"]["pages"] == 4 and again["created_at"] == item["created_at"]
