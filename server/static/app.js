@@ -204,67 +204,12 @@ async function runConcept(name, input, out, button) {
   button.disabled = true;
   try {
     const res = await (await api(`/api/concepts/${encodeURIComponent(name)}/run`, { method: "POST", body })).json();
-    out.append(el("h4", { text: "Result" }), el("pre", { class: "result", id: "concept-result-json", text: pretty(res.result) }));
+    // shown rounded (no float noise) with charts of its distributions and matrices; the raw result stays in the API
+    const charts = typeof conceptCharts === "function" ? conceptCharts(name, body, res.result) : [];
+    out.append(el("h4", { text: "Result" }));
+    if (charts.length) out.append(el("div", { class: "concept-charts", id: "concept-charts" }, ...charts));
+    out.append(el("pre", { class: "result", id: "concept-result-json", text: pretty(typeof roundDeep === "function" ? roundDeep(res.result) : res.result) }));
   } catch (err) { showError(out, err); } finally { button.disabled = false; }
-}
-
-// ---------- Chat ----------
-let chatHistory = [];
-
-async function loadChatModels(preferred) {
-  const select = clear($("chat-model"));
-  let ids = [];
-  try { ids = (await getJSON("/v1/models")).data.map((m) => m.id); } catch (err) { showError($("chat-log"), err); }
-  const groups = { "Agents": [], "Workflows": [], "Backend models": [] };
-  for (const id of ids) {
-    if (catalog.agents.includes(id)) groups.Agents.push(id);
-    else if (catalog.backendModels.includes(id)) groups["Backend models"].push(id);
-    else groups.Workflows.push(id);
-  }
-  for (const [label, items] of Object.entries(groups)) {
-    if (items.length) select.append(el("optgroup", { label }, ...items.map((id) => el("option", { value: id, text: id }))));
-  }
-  if (preferred && !ids.includes(preferred)) select.append(el("option", { value: preferred, text: preferred }));
-  if (preferred) select.value = preferred;
-}
-
-function chatBubble(role, text) {
-  const body = el("div", { class: "msg-text", text });
-  $("chat-log").append(el("li", { class: `msg ${role}` }, el("span", { class: "who", text: role === "user" ? "You" : $("chat-model").value }), body));
-  return body;
-}
-
-async function sendChat() {
-  const prompt = $("chat-prompt").value.trim();
-  if (!prompt) return;
-  $("chat-prompt").value = ""; $("chat-send").disabled = true; $("chat-usage").textContent = "streaming…";
-  chatHistory.push({ role: "user", content: prompt });
-  chatBubble("user", prompt);
-  const reply = chatBubble("assistant", "");
-  reply.parentElement.setAttribute("aria-busy", "true");
-  let text = "";
-  try {
-    const res = await api("/v1/chat/completions", { method: "POST", body: {
-      model: $("chat-model").value, messages: chatHistory, stream: true, stream_options: { include_usage: true } } });
-    await readSSE(res, (_event, data) => {
-      if (data === "[DONE]") return;
-      const chunk = JSON.parse(data);
-      if (chunk.error) throw new ApiError(0, chunk);
-      const delta = chunk.choices && chunk.choices[0] && chunk.choices[0].delta;
-      if (delta && delta.content) { text += delta.content; reply.textContent = text; }
-      if (chunk.usage) {
-        const u = chunk.usage;
-        $("chat-usage").textContent = `usage: ${u.prompt_tokens} prompt + ${u.completion_tokens} completion = ${u.total_tokens} tokens`;
-      }
-    });
-    chatHistory.push({ role: "assistant", content: text });
-    if ($("chat-usage").textContent === "streaming…") $("chat-usage").textContent = "done";
-  } catch (err) {
-    chatHistory.pop(); $("chat-usage").textContent = "";
-    showError(reply, err);
-  } finally {
-    reply.parentElement.removeAttribute("aria-busy"); $("chat-send").disabled = false;
-  }
 }
 
 // ---------- Reason (Agent Protocol runs/stream) ----------
@@ -305,6 +250,12 @@ function renderVotes(counts, abstained, summary, voters = {}, excluded = []) {
     el("td", {}, e.reason || "excluded", who([byPersona(e.persona, e.framework)]))));
   if (abstained) rows.push(el("tr", { class: "muted" }, el("td", { text: "(abstained)" }), el("td", { text: abstained })));
   clear($("reason-votes")).append(...rows);
+  if (typeof barChart === "function") {
+    let chart = $("reason-votes-chart");
+    if (!chart) { chart = el("div", { id: "reason-votes-chart", class: "votes-chart" }); $("reason-votes").closest("table").before(chart); }
+    const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+    clear(chart).append(barChart(entries, { label: "Votes per answer", digits: 0 }));
+  }
   $("reason-vote-summary").textContent = summary || "";
 }
 
@@ -453,11 +404,7 @@ function linkParams() {
 
 async function followLink(p) {
   if (p.has("concept")) { selectTab("concepts"); await openConcept(p.get("concept"), p.get("run") === "1", p.get("input")); return; }
-  if (p.has("chat")) {
-    selectTab("chat"); await loadChatModels(p.get("chat"));
-    if (p.get("prompt")) { $("chat-prompt").value = p.get("prompt"); await sendChat(); }
-    return;
-  }
+  if (p.has("chat")) { selectTab("chat"); await chatFromLink(p.get("chat"), p.get("prompt")); return; }
   if (p.has("reason")) {
     selectTab("reason");
     $("reason-strategy").value = p.get("reason") || "cot_sc";
@@ -481,9 +428,6 @@ async function main() {
     location.reload();
   });
   $("concept-filter").addEventListener("input", renderConceptList);
-  $("chat-form").addEventListener("submit", (e) => { e.preventDefault(); sendChat(); });
-  $("chat-prompt").addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); sendChat(); } });
-  $("chat-reset").addEventListener("click", () => { chatHistory = []; clear($("chat-log")); $("chat-usage").textContent = ""; });
   $("reason-form").addEventListener("submit", (e) => { e.preventDefault(); runReason(); });
   for (const r of document.querySelectorAll('input[name="reason-task"]')) r.addEventListener("change", syncReasonForm);
   $("reason-strategy").addEventListener("change", syncReasonForm);
@@ -491,7 +435,7 @@ async function main() {
   const params = linkParams();
   selectTab("status");
   await Promise.all([loadStatus(), loadConcepts()]);
-  if (!params.has("chat")) await loadChatModels();
+  if (document.readyState === "loading") await new Promise((ok) => document.addEventListener("DOMContentLoaded", ok, { once: true }));
   await followLink(params);
 }
 
