@@ -24,7 +24,7 @@ from . import resources
 from .agent_tools import agent_tools, call_agent, persona_of
 from .concepts import all_concepts, call_concept, concept_tools
 from .errors import ToolError, schema_problem
-from .workflow_tools import call_workflow, workflow_of, workflow_tools
+from .workflow_tools import call_workflow, workflow_of, workflow_tool, workflow_tools
 
 log = logging.getLogger("thinkroom.mcp")
 
@@ -43,19 +43,21 @@ def build_server(app: FastAPI, settings: Settings) -> Server[Any, Any]:
     server: Server[Any, Any] = Server("thinkroom", version=VERSION, instructions=INSTRUCTIONS)
     concepts = all_concepts()
     static_tools = concept_tools() + agent_tools()
+    static_by_name = {tool.name: tool for tool in static_tools}
 
-    def tools() -> list[types.Tool]:
-        manager: RunManager = app.state.runs
-        return static_tools + workflow_tools(manager)
+    def find_tool(name: str) -> types.Tool | None:
+        if (spec := workflow_of(name)) is not None:
+            return workflow_tool(app.state.runs, spec)
+        return static_by_name.get(name)
 
     @server.list_tools()
     async def list_tools() -> list[types.Tool]:
-        return tools()
+        return static_tools + workflow_tools(app.state.runs)
 
     @server.call_tool(validate_input=False)  # checked here, with the field named
     async def call_tool(name: str, arguments: dict[str, Any]) -> ToolOutput:
         try:
-            tool = next((t for t in tools() if t.name == name), None)
+            tool = find_tool(name)
             if tool is None:
                 raise ToolError(f"unknown tool {name!r}; tools/list names every tool")
             if (problem := schema_problem(tool.inputSchema, arguments)) is not None:

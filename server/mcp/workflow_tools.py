@@ -53,12 +53,20 @@ CONTROL_PROPERTIES: dict[str, Any] = {
 }
 
 
+#: Tool schemas by workflow, with the compiled graph they were made from (a recompiled graph is redone).
+_SCHEMAS: dict[str, tuple[Any, dict[str, Any]]] = {}
+
+
 def input_schema(manager: RunManager, name: str) -> dict[str, Any]:
     """The tool's schema: the workflow's input type under `input`, plus the run controls.
 
     `$defs` of the input type move to the root, where `#/$defs/...` references resolve.
     """
-    builder = getattr(manager.graphs.get(name), "builder", None)
+    graph = manager.graphs.get(name)
+    cached = _SCHEMAS.get(name)
+    if cached is not None and cached[0] is graph:
+        return cached[1]
+    builder = getattr(graph, "builder", None)
     schema = object_schema(getattr(builder, "input_schema", None) or getattr(builder, "state_schema", None), name)
     graph_input = dict(schema or {"type": "object"})
     defs = dict(graph_input.pop("$defs", {}))
@@ -77,21 +85,23 @@ def input_schema(manager: RunManager, name: str) -> dict[str, Any]:
     }
     if defs:
         root["$defs"] = defs
+    _SCHEMAS[name] = (graph, root)
     return root
 
 
+def workflow_tool(manager: RunManager, spec: WorkflowSpec) -> types.Tool:
+    return types.Tool(
+        name=PREFIX + spec.name,
+        title=f"{spec.name} workflow",
+        description=f"{spec.description} Runs the workflow and waits for it; returns its answer or final state "
+        "with the run and thread ids.",
+        inputSchema=input_schema(manager, spec.name),
+        annotations=types.ToolAnnotations(readOnlyHint=False, destructiveHint=False, openWorldHint=False),
+    )
+
+
 def workflow_tools(manager: RunManager) -> list[types.Tool]:
-    return [
-        types.Tool(
-            name=PREFIX + name,
-            title=f"{name} workflow",
-            description=f"{spec.description} Runs the workflow and waits for it; returns its answer or final state "
-            "with the run and thread ids.",
-            inputSchema=input_schema(manager, name),
-            annotations=types.ToolAnnotations(readOnlyHint=False, destructiveHint=False, openWorldHint=False),
-        )
-        for name, spec in WORKFLOWS.items()
-    ]
+    return [workflow_tool(manager, spec) for spec in WORKFLOWS.values()]
 
 
 def workflow_of(tool: str) -> WorkflowSpec | None:

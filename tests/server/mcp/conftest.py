@@ -21,7 +21,7 @@ RULES = [
     {"pattern": "take your time", "response": "too late", "delay_s": 120},
     {"pattern": "strict evaluator", "response": EVALUATOR_REPLY},
     {"pattern": "capital of France", "response": CAPITAL_REPLY},
-    {"pattern": ".", "response": "I have no scripted answer for that."},
+    {"pattern": ".", "response": "I have no scripted answer for that.", "next_token": {" upon": 0.7, " more": 0.2}},
 ]
 
 

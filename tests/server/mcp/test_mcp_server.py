@@ -68,6 +68,17 @@ async def test_a_concept_tool_returns_the_concept_labs_numbers(mcp_url: str) -> 
     assert abs(sum(expected["probs"]) - 1.0) < 1e-12
 
 
+async def test_a_model_backed_concept_runs_on_the_servers_gateway(mcp_url: str) -> None:
+    arguments = {"prompt": "Once", "top_k": 2}
+    async with mcp_session(mcp_url) as session:
+        result = await session.call_tool("concept_next_token", arguments)
+    assert result.isError is False, text_of(result)
+    with api(mcp_url) as client:
+        expected = client.post("/api/concepts/next_token/run", json=arguments).json()["result"]
+    assert result.structuredContent == expected
+    assert [t["token"] for t in expected["tokens"]] == [" upon", " more"]
+
+
 async def test_bad_arguments_are_clear_tool_errors(mcp_url: str) -> None:
     async with mcp_session(mcp_url) as session:
         wrong_type = await session.call_tool("concept_softmax", {"logits": "many"})
