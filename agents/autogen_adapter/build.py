@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from autogen_agentchat.agents import AssistantAgent
 from autogen_core.model_context import TokenLimitedChatCompletionContext
+from autogen_core.tools import StaticStreamWorkbench, Workbench
 
 from agents.concept_tools import shortlist_specs
+from agents.mcp.autogen_mcp import McpBenches
 from agents.personas import Persona
 
 from .client import GatewayChatCompletionClient
@@ -38,28 +40,34 @@ def build_agent(
     task: str = "",
     tools: bool = True,
     name: str | None = None,
+    mcp: McpBenches | None = None,
 ) -> AssistantAgent:
     """An AssistantAgent that streams tokens, uses the persona's tools shortlisted for `task` if
-    the model can call them, and keeps its history within the model's context window."""
+    the model can call them, and keeps its history within the model's context window.
+
+    `mcp` holds the turn's started MCP workbenches (agents.mcp.autogen_mcp): their tools are
+    offered beside the concept tools, which then go into a workbench of their own."""
     wants_tools = tools and bool(persona.tools)
     can_call = bool(client.model_info["function_calling"])
     specs = shortlist_specs(persona.tools, task) if wants_tools and can_call else []
     agent_tools = [concept_function_tool(spec) for spec in specs]
+    mcp_benches: list[Workbench] = list(mcp.workbenches) if mcp is not None and can_call else []
     system = persona.system_prompt()
     if wants_tools and not can_call:
         system = f"{system}\n{NO_TOOLS_NOTE}"
-    context = TokenLimitedChatCompletionContext(
-        client, token_limit=client.history_budget(system, [t.schema for t in agent_tools])
-    )
+    schemas = [t.schema for t in agent_tools] + (list(mcp.schemas) if mcp is not None and mcp_benches else [])
+    context = TokenLimitedChatCompletionContext(client, token_limit=client.history_budget(system, schemas))
+    workbench = [StaticStreamWorkbench(list(agent_tools)), *mcp_benches] if mcp_benches else None
     return AssistantAgent(
         name or agent_name(persona),
         model_client=client,
-        tools=list(agent_tools) or None,
+        tools=None if workbench else list(agent_tools) or None,
+        workbench=workbench,
         model_context=context,
         description=persona.goal,
         system_message=system,
         model_client_stream=True,
-        reflect_on_tool_use=bool(agent_tools),  # answer in words after the tool result, not the raw JSON
+        reflect_on_tool_use=bool(schemas),  # answer in words after the tool result, not the raw JSON
         max_tool_iterations=max(1, persona.max_iterations),
     )
 

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 
 from autogen_agentchat.conditions import FunctionalTermination, MaxMessageTermination, TimeoutTermination
 from autogen_agentchat.messages import BaseAgentEvent, BaseChatMessage, CodeExecutionEvent
@@ -19,6 +20,7 @@ from agents import code_turn
 from agents.code_turn import EXECUTOR, coder_text, extract_code_blocks, final_program
 from agents.context_window import fit_agent_task
 from agents.llm import Gateway, GenerationOptions, Usage
+from agents.mcp.autogen_mcp import McpBenches, persona_workbenches
 from agents.personas import AgentReply, Persona
 from agents.sandbox import SandboxLimits
 
@@ -123,10 +125,16 @@ async def _turn(
         return await _evaluate(persona, task, client, usage, on_event)
     if persona.turn == "code" and persona.uses_sandbox:
         return await _code(persona, task, client, usage, on_event, sandbox_limits)
-    agent = build_agent(persona, client, task=task)
-    trace = await drive(agent, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)
+    async with _mcp(persona, client) as mcp:
+        agent = build_agent(persona, client, task=task, mcp=mcp)
+        trace = await drive(agent, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)
     text = trace.last_from(agent.name) or ""
     return _reply(persona, text, trace, usage, "timeout" if trace.timed_out else "completed")
+
+
+def _mcp(persona: Persona, client: GatewayChatCompletionClient) -> AbstractAsyncContextManager[McpBenches]:
+    """The turn's MCP workbenches (THINKROOM_MCP_SERVERS), started only if the model can call tools."""
+    return persona_workbenches(persona.name, enabled=bool(client.model_info["function_calling"]))
 
 
 async def _code(
@@ -137,17 +145,18 @@ async def _code(
     on_event: EventCallback | None,
     limits: SandboxLimits | None,
 ) -> AgentReply:
-    coder = build_agent(persona, client, task=task)
-    executor = SandboxExecutorAgent(EXECUTOR, sources=[coder.name], limits=limits)
-    max_messages = 2 * persona.max_iterations
-    termination = (
-        said_done(coder.name)
-        | ran_cleanly(executor.name)
-        | MaxMessageTermination(max_messages)
-        | TimeoutTermination(persona.timeout_s)
-    )
-    team = RoundRobinGroupChat([coder, executor], termination_condition=termination)
-    trace = await drive(team, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)
+    async with _mcp(persona, client) as mcp:
+        coder = build_agent(persona, client, task=task, mcp=mcp)
+        executor = SandboxExecutorAgent(EXECUTOR, sources=[coder.name], limits=limits)
+        max_messages = 2 * persona.max_iterations
+        termination = (
+            said_done(coder.name)
+            | ran_cleanly(executor.name)
+            | MaxMessageTermination(max_messages)
+            | TimeoutTermination(persona.timeout_s)
+        )
+        team = RoundRobinGroupChat([coder, executor], termination_condition=termination)
+        trace = await drive(team, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)
     stop = "done" if stopped_by(trace) == "other" else stopped_by(trace)
     return _reply(persona, _coder_text(trace, coder.name), trace, usage, stop)
 
@@ -170,8 +179,9 @@ async def _evaluate(
         stop = "timeout" if trace.timed_out or grade is None else "completed"
         reply = _reply(persona, grade.render() if grade is not None else "", trace, usage, stop)
         return reply.model_copy(update={"grounding": grade.model_dump(mode="json") if grade is not None else None})
-    agent = build_agent(persona, client, task=task)
-    trace = await drive(agent, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)
+    async with _mcp(persona, client) as mcp:
+        agent = build_agent(persona, client, task=task, mcp=mcp)
+        trace = await drive(agent, task, timeout_s=persona.timeout_s, clients=[client], on_event=on_event)
     stop = "timeout" if trace.timed_out else "completed"
     return _reply(persona, trace.last_from(agent.name) or "", trace, usage, stop)
 

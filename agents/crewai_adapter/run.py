@@ -14,12 +14,14 @@ from typing import Any
 
 from crewai import Agent, Crew, Process, Task
 from crewai.crews.crew_output import CrewOutput
+from crewai.tools import BaseTool
 
 from agents.concept_tools import ToolSpec, shortlist_specs
 from agents.context_window import fit_agent_task
 from agents.llm.errors import GatewayError
 from agents.llm.gateway import Gateway
 from agents.llm.types import GenerationOptions, ModelInfo
+from agents.mcp.crewai_mcp import McpTool, persona_mcp_tools
 from agents.personas import AgentReply, Persona
 from agents.sandbox import SandboxLimits
 
@@ -129,7 +131,8 @@ async def run_persona_crewai(
     sink = EventSink(asyncio.get_running_loop(), on_event)
     info = await resolve_model_info(gateway, persona.model)
     specs = shortlist_specs(persona.tools, task)
-    agent, llm, recorder = persona_agent(persona, gateway, sink, info, specs)
+    mcp_tools = await persona_mcp_tools(persona.name)  # THINKROOM_MCP_SERVERS; a server that cannot start fails here
+    agent, llm, recorder = persona_agent(persona, gateway, sink, info, specs, extra_tools=mcp_tools)
     if specs and "tools" not in info.capabilities:
         # A model without native tools often fumbles ReAct; give it one real computed example
         # so the numbers it quotes are correct either way (it can still call the tool).
@@ -167,11 +170,22 @@ async def run_one_task(
 
 
 def persona_agent(
-    persona: Persona, gateway: Gateway, sink: EventSink, info: ModelInfo, specs: Sequence[ToolSpec] = ()
+    persona: Persona,
+    gateway: Gateway,
+    sink: EventSink,
+    info: ModelInfo,
+    specs: Sequence[ToolSpec] = (),
+    *,
+    extra_tools: Sequence[McpTool] = (),
 ) -> tuple[Agent, GatewayLLM, StepRecorder]:
-    """An agent whose tokens, tool calls and results flow into `sink` and its own recorder."""
+    """An agent whose tokens, tool calls and results flow into `sink` and its own recorder.
+
+    `extra_tools` (an MCP server's) report to the same recorder as the concept tools."""
     recorder = StepRecorder(sink, persona.name)
-    tools = [concept_tool(spec, observer=recorder.tool_event) for spec in specs]
+    tools: list[BaseTool] = [concept_tool(spec, observer=recorder.tool_event) for spec in specs]
+    for tool in extra_tools:
+        tool.observe(recorder.tool_event)
+        tools.append(tool)
     agent = build_agent(
         persona,
         gateway,

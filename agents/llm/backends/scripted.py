@@ -4,6 +4,7 @@ It is never chosen by `auto`. Rules come from THINKROOM_SCRIPTED_RULES (a JSON f
 code. Each rule is {"pattern": regex, "response": str} or {"pattern", "responses": [..]}
 (used in turn, the last one repeating), optionally {"next_token": {token: prob}} for the
 decoding demos and {"delay_s": float} to simulate a slow model. The first match wins.
+A rules file may be {"rules": [...], "capabilities": ["completion", "tools"]} to serve a tool-calling model.
 """
 
 from __future__ import annotations
@@ -109,7 +110,9 @@ class ScriptedBackend:
 
     @classmethod
     def from_file(cls, path: Path) -> ScriptedBackend:
-        return cls(load_rules(path))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        capabilities = data.get("capabilities") if isinstance(data, dict) else None
+        return cls(load_rules(path), capabilities=capabilities)
 
     @property
     def default_model(self) -> str:

@@ -1,0 +1,55 @@
+"""The test MCP server (glossary_server.py) as THINKROOM_MCP_SERVERS entries, and a scripted
+backend that also reads tool results, so a reply can be scripted to need the real result."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agents.llm.backends.scripted import ScriptedBackend
+from agents.llm.types import ChatMessage
+from agents.settings import get_settings
+from tests.agents.crewai.conftest import EventLog
+
+from .glossary_server import GLOSSARY
+
+SERVER = Path(__file__).with_name("glossary_server.py")
+TEMPERATURE = GLOSSARY["temperature"]
+
+
+def glossary_entry(name: str = "glossary", **extra: Any) -> dict[str, Any]:
+    """A THINKROOM_MCP_SERVERS entry that starts the test glossary server over stdio."""
+    return {"name": name, "command": sys.executable, "args": [str(SERVER)], **extra}
+
+
+@pytest.fixture
+def configure_mcp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[list[dict[str, Any]]], None]]:
+    """Set THINKROOM_MCP_SERVERS for the test (the settings are re-read, then forgotten after it)."""
+
+    def configure(entries: list[dict[str, Any]]) -> None:
+        monkeypatch.setenv("THINKROOM_MCP_SERVERS", json.dumps(entries))
+        get_settings.cache_clear()
+
+    get_settings.cache_clear()
+    yield configure
+    get_settings.cache_clear()
+
+
+class ToolReadingBackend(ScriptedBackend):
+    """Scripted rules that also see tool turns: a rule can require the tool's real result."""
+
+    def _respond(self, messages: list[ChatMessage]) -> Any:
+        text = "\n".join(m.content for m in messages if m.role in ("system", "user", "tool"))
+        rule = self._match(text)
+        with self._lock:
+            return rule, rule.take()
+
+
+@pytest.fixture
+def event_log() -> EventLog:
+    return EventLog()
