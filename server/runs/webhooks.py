@@ -29,10 +29,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import httpx
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from tenacity import AsyncRetrying, RetryError, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from agents.settings import SettingsError
 from server.db.events import EventRepo
 from server.db.runs import RunRepo, as_api
 
@@ -81,6 +82,16 @@ class WebhookSettings(BaseSettings):
         return HostPolicy(parse_hosts(self.hosts))
 
 
+def load_webhook_settings() -> WebhookSettings:
+    """WebhookSettings, or a SettingsError naming each bad THINKROOM_WEBHOOK_* variable."""
+    try:
+        return WebhookSettings()
+    except ValidationError as exc:
+        problems = [f"THINKROOM_WEBHOOK_{'_'.join(str(p) for p in err['loc'][:1]).upper()}: {err['msg']}"
+                    for err in exc.errors()]
+        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
+
+
 class RetryableDelivery(Exception):
     """An attempt that may succeed later (connection failure, timeout, 408/425/429/5xx)."""
 
@@ -107,7 +118,7 @@ class Webhooks:
     """Checks webhook URLs and delivers finished runs to them in background tasks."""
 
     def __init__(self, settings: WebhookSettings | None = None, transport: httpx.AsyncBaseTransport | None = None):
-        self.settings = settings or WebhookSettings()
+        self.settings = settings or load_webhook_settings()
         self.policy = self.settings.policy()
         self.transport = transport
         self.tasks: set[asyncio.Task[Delivery | None]] = set()
@@ -224,4 +235,4 @@ class Webhooks:
                 log.warning("a webhook delivery was still in flight at shutdown and was dropped")
 
 
-__all__ = ["Delivery", "Refused", "WebhookSettings", "Webhooks", "sign"]
+__all__ = ["Delivery", "Refused", "WebhookSettings", "Webhooks", "load_webhook_settings", "sign"]

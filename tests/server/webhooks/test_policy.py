@@ -77,3 +77,18 @@ def test_signature_is_hmac_sha256_of_timestamp_and_body() -> None:
     expected = hmac.new(b"k", b"1700000000." + body, hashlib.sha256).hexdigest()
     assert sign("k", "1700000000", body) == f"sha256={expected}"
     assert sign("k", "1700000001", body) != sign("k", "1700000000", body)
+
+
+def test_bad_webhook_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agents.settings import SettingsError
+    from server.runs.webhooks import load_webhook_settings
+
+    monkeypatch.setenv("THINKROOM_WEBHOOK_HOSTS", "hooks.example.com,bad:host")
+    with pytest.raises(SettingsError, match=r"THINKROOM_WEBHOOK_HOSTS: .*bad:host"):
+        load_webhook_settings()
+    monkeypatch.setenv("THINKROOM_WEBHOOK_HOSTS", '["hooks.example.com", "10.0.0.0/8"]')
+    monkeypatch.setenv("THINKROOM_WEBHOOK_ATTEMPTS", "0")
+    with pytest.raises(SettingsError, match="THINKROOM_WEBHOOK_ATTEMPTS"):
+        load_webhook_settings()
+    monkeypatch.setenv("THINKROOM_WEBHOOK_ATTEMPTS", "2")
+    assert load_webhook_settings().hosts == ["hooks.example.com", "10.0.0.0/8"]

@@ -133,6 +133,17 @@ async def test_a_500_is_retried_then_delivered(client: LangGraphClient, receiver
     assert (event["delivered"], event["attempts"], event["status_code"]) == (True, 2, 200)
 
 
+async def test_a_stateless_run_is_posted_before_its_thread_goes(client: LangGraphClient, receiver: HTTPServer) -> None:
+    receiver.expect_request("/stateless", method="POST").respond_with_data("ok")
+    result = await client.runs.wait(None, "chat", input=HELLO, webhook=receiver.url_for("/stateless"))
+    assert result["messages"][-1]["content"] == "Hello there, dear learner"
+    [request] = await requests_to(receiver, "/stateless", 1)
+    payload = verify(request)
+    assert payload["status"] == "success" and payload["values"]["messages"] == result["messages"]
+    with pytest.raises(httpx.HTTPStatusError):  # deleted with its thread, as on_completion=delete says
+        await client.threads.get(payload["thread_id"])
+
+
 async def test_an_unreachable_receiver_never_fails_the_run(client: LangGraphClient) -> None:
     dead = f"http://127.0.0.1:{free_port()}/gone"  # listed host, nothing listening
     thread = await client.threads.create()
