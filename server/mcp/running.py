@@ -55,7 +55,12 @@ async def run_and_wait(
         raise ToolError(f"{tool}: {exc.message}") from None
     await _wait(manager, job, timeout_s, tool)
     outcome = job.outcome
-    if outcome is None or outcome.status == "rollback":
+    if outcome is None:
+        raise ToolError(
+            f"{tool}: run {job.run_id} on thread {job.thread_id} was stopped with the server; "
+            "it resumes when the server starts again"
+        )
+    if outcome.status == "rollback":
         raise ToolError(f"{tool}: run {job.run_id} was rolled back by a newer run on thread {job.thread_id}")
     if outcome.status == "error":
         error = outcome.error or {}
@@ -68,14 +73,14 @@ async def run_and_wait(
 
 
 async def _wait(manager: RunManager, job: RunJob, timeout_s: float, tool: str) -> None:
-    """Wait for the run; cancel it (reason stored) if it outlives the timeout or the call is abandoned."""
-    try:
-        with anyio.move_on_after(timeout_s) as scope:
-            await job.done.wait()
-    except anyio.get_cancelled_exc_class():
-        with anyio.CancelScope(shield=True):
-            await manager.cancel(job, "the MCP client abandoned the tool call", wait=True)
-        raise
+    """Wait for the run; cancel it (reason stored) if it outlives the timeout.
+
+    A call abandoned otherwise (the client went away, the server is stopping) leaves the run
+    alone, as the runs API's default `on_disconnect: continue` does: a stopping server then
+    resumes it on its next start.
+    """
+    with anyio.move_on_after(timeout_s) as scope:
+        await job.done.wait()
     if scope.cancelled_caught and not job.done.is_set():
         await manager.cancel(job, f"the MCP tool call timed out after {timeout_s:g} s", wait=True)
         raise ToolError(

@@ -34,6 +34,8 @@ def mcp_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {"THINKROOM_BACKEND": "scripted", "THINKROOM_SCRIPTED_RULES": str(rules), "THINKROOM_API_KEY": KEY}
     with running_server(tmp, **env) as url:
         yield url
+    log = "".join(path.read_text() for path in tmp.glob("server-*.log"))
+    assert "Application shutdown complete" in log and "Traceback" not in log  # the session manager stops cleanly
 
 
 @asynccontextmanager
