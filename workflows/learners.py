@@ -64,6 +64,7 @@ class Progress:
     async def concepts_seen(self) -> list[str]:
         """Every concept this learner has had a lesson on, most recent first."""
         items = await self.store.asearch(self.namespace, limit=MAX_CONCEPTS)
+        items.sort(key=lambda item: str(item.value.get("last_seen", "")), reverse=True)  # the store's times are coarse
         return [item.key for item in items]
 
     async def record_lesson(self, name: str, title: str) -> dict[str, Any]:
