@@ -415,7 +415,9 @@ async function followLink(p) {
     if (p.get("run") === "1") await runReason();
     return;
   }
-  selectTab(TABS.includes(p.get("tab")) ? p.get("tab") : "status");
+  // the tab named now, not at load: a tab clicked (or a run opened) during start-up stays selected
+  const tab = linkParams().get("tab");
+  selectTab(TABS.includes(tab) ? tab : "status");
 }
 
 async function main() {
