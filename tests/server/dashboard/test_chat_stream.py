@@ -31,7 +31,7 @@ def chat_panel(page: Any) -> Any:
 
 def send(page: Any, text: str) -> None:
     chat_panel(page).get_by_label("Message", exact=True).fill(text)
-    chat_panel(page).get_by_role("button", name="Send").click()
+    chat_panel(page).get_by_role("button", name="Send", exact=True).click()
 
 
 def test_tokens_stream_into_the_bubble_before_the_run_ends(studio: Studio, browser_page: Any) -> None:
