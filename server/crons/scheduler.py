@@ -84,8 +84,8 @@ class CronScheduler:
             assert slot is not None  # due() reads only crons with a next slot
             try:
                 nxt = following(row.schedule, row.timezone, max(slot, self.clock()), row.end_time)
-            except ScheduleError as exc:  # cannot happen for a schedule that was checked; stop it, loudly
-                log.error("cron %s: %s; it will not fire again", row.cron_id, exc.message)
+            except ScheduleError as exc:  # e.g. a year field whose last year has passed: this slot is the last
+                log.info("cron %s: %s; this is its last slot", row.cron_id, exc.message)
                 nxt = None
             if not self.repo.claim(row.cron_id, slot, nxt):
                 continue  # another replica fired this slot (or the cron was changed meanwhile)

@@ -19,6 +19,7 @@ from server.errors import ApiError
 from server.runs.checks import check_run, invalid
 from server.runs.manager import RunManager
 from server.runs.schemas import RunCreate
+from server.runs.serde import jsonable
 
 from . import schedule as cron_schedule
 from .schemas import CronCreate, CronPatch, ThreadCronCreate
@@ -67,12 +68,12 @@ class CronService:
         if thread_id is not None and not self.runs.threads.exists(thread_id):
             raise ApiError(404, "not_found", f"thread {thread_id!r} not found")
         on_completion = body.on_run_completed if isinstance(body, CronCreate) else None
-        payload = body.run_fields()
+        payload = jsonable(body.run_fields())  # NotStorable (422) for an integer beyond 64 bits
         await self._check_run(thread_id, run_body(assistant.assistant_id, payload, on_completion))
         row = CronRow(
             cron_id=str(uuid.uuid4()), assistant_id=assistant.assistant_id, thread_id=thread_id,
             schedule=body.schedule, timezone=body.timezone, on_run_completed=on_completion,
-            end_time=body.end_time, enabled=body.enabled, payload=payload, meta=body.metadata or {},
+            end_time=body.end_time, enabled=body.enabled, payload=payload, meta=payload.get("metadata", {}),
             next_run_date=first if body.end_time is None or first <= body.end_time else None,
         )
         self.repo.create(row)
@@ -94,14 +95,14 @@ class CronService:
         on_completion = body.on_run_completed or row.on_run_completed
         now = utcnow()
         _check_schedule(expression, timezone, now)
-        payload = {**(row.payload or {}), **body.run_fields()}
+        payload = {**(row.payload or {}), **jsonable(body.run_fields())}
         await self._check_run(row.thread_id, run_body(row.assistant_id, payload, on_completion))
         changes: dict[str, Any] = {
             "schedule": expression, "timezone": timezone, "end_time": end_time, "enabled": enabled,
             "on_run_completed": on_completion, "payload": payload,
         }
         if body.metadata is not None:
-            changes["meta"] = body.metadata
+            changes["meta"] = payload["metadata"]
         if sent & {"schedule", "timezone", "end_time", "enabled"}:  # the next slot counts from now
             changes["next_run_date"] = cron_schedule.following(expression, timezone, now, end_time)
         updated = self.repo.update(cron_id, **changes)
