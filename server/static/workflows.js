@@ -12,6 +12,9 @@ const wfUid = (stem) => `wf-${stem}-${++wfSeq}`;
 
 // ---------- small helpers ----------
 const wfMd = (text) => (typeof renderMarkdown === "function" ? renderMarkdown(text) : el("div", { class: "md plain", text: String(text ?? "") }));
+// Numbers in computed JSON (worked examples, state) rounded, so no 0.8999999999999999 reaches the page.
+const wfRound = (value) => (typeof roundDeep === "function" ? roundDeep(value, 4)
+  : JSON.parse(JSON.stringify(value ?? null, (_k, x) => (typeof x === "number" ? Number(x.toFixed(4)) : x))));
 const wfPct = (x) => (typeof x === "number" ? `${fmt(100 * x, 1)}%` : "—");
 const wfTitle = (key, prop) => prop.title && prop.title.toLowerCase() !== key.replace(/_/g, " ") ? prop.title : key.replace(/_/g, " ");
 
@@ -254,7 +257,7 @@ function wfAnswerBox(values) { return values.answer ? wfSection("Answer", wfMd(v
 
 function wfGeneric(container, ctx) {
   const v = wfValues(ctx.state);
-  container.append(el("div", { class: "wf-view" }, wfAnswerBox(v), el("details", {}, el("summary", { text: "State" }), wfPre(pretty(v)))));
+  container.append(el("div", { class: "wf-view" }, wfAnswerBox(v), el("details", {}, el("summary", { text: "State" }), wfPre(pretty(wfRound(v))))));
 }
 
 // lesson: the explanation, the worked example, then the quiz (while paused) or the grades (after it).
@@ -264,8 +267,8 @@ RESULT_VIEWS.lesson = (container, ctx) => {
   if (v.explanation) view.append(wfSection("Explanation", wfMd(v.explanation)));
   if (v.worked_example) {
     view.append(wfSection("Worked example", el("p", { class: "muted", text: "Computed by the concept's tool:" }),
-      el("div", { class: "wf-cols" }, el("div", {}, el("strong", { text: "Input" }), wfPre(pretty(v.worked_example.inputs))),
-        el("div", {}, el("strong", { text: "Result" }), wfPre(pretty(v.worked_example.result))))));
+      el("div", { class: "wf-cols" }, el("div", {}, el("strong", { text: "Input" }), wfPre(pretty(wfRound(v.worked_example.inputs)))),
+        el("div", {}, el("strong", { text: "Result" }), wfPre(pretty(wfRound(v.worked_example.result)))))));
   }
   if (v.errata && v.errata.length) view.append(el("aside", { class: "errata", "aria-label": "Where the notes are wrong" }, el("h4", { text: "Where the notes are wrong" }), el("ul", {}, ...v.errata.map((e) => el("li", { text: e })))));
   const quiz = wfInterrupts(ctx).find((i) => i && Array.isArray(i.questions));
@@ -312,7 +315,7 @@ RESULT_VIEWS.code = (container, ctx) => {
       v.score === null || v.score === undefined ? "" : ` · score ${fmt(v.score, 2)} / 10`, v.stop_reason ? ` · stopped: ${v.stop_reason}` : ""));
   if (v.final_code) {
     const block = el("div", {}, el("pre", {}, el("code", { class: "language-python", text: v.final_code })));
-    view.append(wfSection("Program", typeof decorateCode === "function" ? decorateCode(block) : block));
+    view.append(el("div", { class: "wf-program" }, wfSection("Program", typeof decorateCode === "function" ? decorateCode(block) : block)));
   }
   if (v.test_output || v.exit_code !== undefined) {
     view.append(wfSection(`Sandbox output${v.exit_code === null || v.exit_code === undefined ? "" : ` (exit ${v.exit_code})`}`, wfPre(v.test_output || "(no output)", "result wf-output")));
@@ -365,7 +368,8 @@ RESULT_VIEWS.reason = (container, ctx) => {
       el("td", { class: "num", text: n }), el("td", { class: "persona", text: (voters[answer] || []).join(", ") })));
     for (const e of t.excluded || []) rows.push(el("tr", { class: "excluded muted" }, el("td", { text: `${e.answer} (excluded)` }), el("td", { text: "0" }), el("td", { text: e.reason || "" })));
     if (t.abstentions) rows.push(el("tr", { class: "muted" }, el("td", { text: "(abstained)" }), el("td", { class: "num", text: t.abstentions }), el("td")));
-    view.append(wfSection("Self-consistency vote", el("table", { class: "grid" }, el("thead", {}, el("tr", {}, ...["Answer", "Votes", "Voters"].map((h) => el("th", { scope: "col", text: h })))),
+    const chart = typeof barChart === "function" ? barChart(Object.entries(t.counts).sort((a, b) => b[1] - a[1]), { label: "Votes per answer", digits: 0 }) : null;
+    view.append(wfSection("Self-consistency vote", chart, el("table", { class: "grid" }, el("thead", {}, el("tr", {}, ...["Answer", "Votes", "Voters"].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, ...rows)), el("p", { class: "muted", text: voteSummary(t) })));
   }
   if (v.tot && v.tot.nodes) view.append(wfSection("Tree of Thoughts", renderTree(v.tot.nodes, el("ul", { class: "tree" }))));

@@ -37,6 +37,8 @@ def test_a_learner_answers_the_lessons_quiz_in_the_page_and_sees_the_grade(studi
         quiz = page.locator("form.wf-quiz:visible")
         quiz.wait_for()
         expect(page.locator(".wf-lesson:visible h3").first).to_contain_text("pass@k")
+        worked = page.locator(".wf-lesson:visible .wf-cols pre").nth(1)  # the tool's result, rounded
+        expect(worked).to_contain_text('"pass_at_k": 0.4976')
         for question, answer in ANSWERS.items():
             quiz.get_by_label(question).fill(answer)
         shoot(page, "workflows-lesson-quiz")
