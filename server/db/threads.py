@@ -8,6 +8,7 @@ from sqlalchemy import asc, bindparam, delete, desc
 from sqlmodel import col, select
 
 from .common import contains, iso, json_filters
+from .cron_tables import CronRow
 from .engine import Database
 from .models import RunEventRow, RunRow, ThreadRow, utcnow
 
@@ -64,7 +65,7 @@ class ThreadRepo:
             return row
 
     def delete(self, thread_id: str) -> bool:
-        """The thread with its runs and their events, in one transaction."""
+        """The thread with its runs, their events and its crons, in one transaction."""
         with self.db.write() as session:
             row = session.get(ThreadRow, thread_id)
             if row is None:
@@ -72,6 +73,7 @@ class ThreadRepo:
             run_ids = select(RunRow.run_id).where(RunRow.thread_id == thread_id)
             session.exec(delete(RunEventRow).where(col(RunEventRow.run_id).in_(run_ids)))  # type: ignore[call-overload]
             session.exec(delete(RunRow).where(col(RunRow.thread_id) == thread_id))  # type: ignore[call-overload]
+            session.exec(delete(CronRow).where(col(CronRow.thread_id) == thread_id))  # type: ignore[call-overload]
             session.delete(row)
             return True
 

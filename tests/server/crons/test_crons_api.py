@@ -195,6 +195,29 @@ async def test_cron_for_a_missing_thread_or_assistant_is_a_404(client: LangGraph
     assert "no-such-thread" in no_thread.value.response.json()["error"]["message"]
 
 
+async def test_deleting_a_thread_deletes_its_crons(client: LangGraphClient) -> None:
+    thread_id = (await client.threads.create())["thread_id"]
+    kept = (await client.threads.create())["thread_id"]
+    cron = await client.crons.create_for_thread(thread_id, "steps", schedule=NEVER_SOON, input=TOPIC)
+    other = await client.crons.create_for_thread(kept, "steps", schedule=NEVER_SOON, input=TOPIC)
+    await client.threads.delete(thread_id)
+    assert await client.crons.search(thread_id=thread_id) == []
+    with pytest.raises(httpx.HTTPStatusError) as gone:
+        await client.crons.delete(cron["cron_id"])
+    assert gone.value.response.status_code == 404
+    assert [c["cron_id"] for c in await client.crons.search(thread_id=kept)] == [other["cron_id"]]
+    await client.crons.delete(other["cron_id"])
+
+
+async def test_an_integer_json_cannot_store_is_a_422(server: ServerProcess) -> None:
+    body = b'{"assistant_id": "steps", "schedule": "0 0 1 1 *", "input": {"topic": "hello"}, ' \
+           b'"metadata": {"n": 158763649000000000000000}}'
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        response = await http.post("/runs/crons", content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 422 and "64-bit" in response.json()["error"]["message"]
+        assert (await http.post("/runs/crons/count", json={"metadata": {"n": 1}})).json() == 0
+
+
 async def test_cron_keeps_firing_after_a_restart(
     tmp_path: Path, request: pytest.FixtureRequest, database: str
 ) -> None:
