@@ -17,9 +17,11 @@ KEY = "mcp-test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 EVALUATOR_REPLY = "SCORE: 9\nREASONS:\n- the sum is correct\nAPPROVE"
 CAPITAL_REPLY = "The capital of France is Paris."
+PROMPT_REPLY = "Rewritten prompt: Explain attention to a beginner in three sentences.\n- descriptive: says the audience"
 RULES = [
     {"pattern": "take your time", "response": "too late", "delay_s": 120},
     {"pattern": "strict evaluator", "response": EVALUATOR_REPLY},
+    {"pattern": "prompt engineer", "response": PROMPT_REPLY},
     {"pattern": "capital of France", "response": CAPITAL_REPLY},
     {"pattern": ".", "response": "I have no scripted answer for that.", "next_token": {" upon": 0.7, " more": 0.2}},
 ]

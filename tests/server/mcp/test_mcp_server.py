@@ -18,7 +18,7 @@ from tools.concepts import CONCEPTS, get_concept, render_errata_markdown
 from tools.course.notes import split_lines, split_sections
 from workflows.registry import WORKFLOWS
 
-from .conftest import CAPITAL_REPLY, EVALUATOR_REPLY, KEY, api, mcp_session
+from .conftest import CAPITAL_REPLY, EVALUATOR_REPLY, KEY, PROMPT_REPLY, api, mcp_session
 
 INITIALIZE = {
     "jsonrpc": "2.0",
@@ -114,6 +114,15 @@ async def test_an_agent_tool_runs_the_persona_as_a_stored_run(mcp_url: str) -> N
         "And 3 + 3 = 6?",
         EVALUATOR_REPLY,
     ]
+
+
+async def test_a_crewai_persona_answers_through_its_tool(mcp_url: str) -> None:
+    async with mcp_session(mcp_url) as session:
+        result = await session.call_tool("agent_prompt-engineer", {"message": "Improve: explain attention"})
+    assert result.isError is False, text_of(result)
+    assert text_of(result) == PROMPT_REPLY
+    content = result.structuredContent or {}
+    assert stored_run(mcp_url, content["thread_id"], content["run_id"])["status"] == "success"
 
 
 async def test_a_workflow_tool_runs_and_returns_the_answer(mcp_url: str) -> None:
