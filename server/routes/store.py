@@ -18,7 +18,7 @@ from pydantic import Field, field_validator
 from server.db.common import iso
 from server.errors import MAX_OFFSET, ApiError
 from server.runs.schemas import StrictBody
-from server.store.keys import key_problem, namespace_problem, parse_namespace
+from server.store.keys import json_problem, key_problem, namespace_problem, parse_namespace
 from server.store.search import search
 
 router = APIRouter(tags=["store"])
@@ -50,6 +50,14 @@ class ItemPut(StrictBody):
 
     _check_namespace = field_validator("namespace")(_namespace)
     _check_key = field_validator("key")(_key)
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, value: dict[str, Any]) -> dict[str, Any]:
+        problem = json_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class ItemDelete(StrictBody):
@@ -87,6 +95,9 @@ class ItemSearch(StrictBody):
                 if unknown:
                     known = ", ".join(sorted(FILTER_OPS))
                     raise ValueError(f"{key}: unknown operator {sorted(unknown)[0]!r}; use {known}")
+        problem = json_problem(wanted)
+        if problem:
+            raise ValueError(problem)
         return wanted
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import orjson
+
 MAX_LABEL = 256
 MAX_KEY = 1024
 
@@ -40,7 +42,31 @@ def key_problem(key: str) -> str | None:
         return "must not be empty"
     if len(key) > MAX_KEY:
         return f"is longer than {MAX_KEY} characters"
+    if "\x00" in key:
+        return "contains a NUL character"
     return None
+
+
+def json_problem(value: object) -> str | None:
+    """Why `value` cannot be stored by both stores (None when it can): PostgreSQL's JSONB holds no
+    NUL character, and neither store holds an integer beyond 64 bits."""
+    try:
+        orjson.dumps(value)
+    except TypeError as exc:  # orjson.JSONEncodeError, e.g. "Integer exceeds 64-bit range"
+        return f"cannot be stored as JSON: {exc}"
+    if _has_nul(value):
+        return "contains a NUL character (\\u0000), which the store cannot hold"
+    return None
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def parse_namespace(dotted: str) -> tuple[str, ...]:

@@ -95,3 +95,8 @@ async def test_bad_namespace_key_and_filter_are_422_naming_the_field(client: Lan
         assert get.status_code == 422 and get.json()["error"]["fields"][0]["field"] == "namespace"
         not_object = await http.put("/store/items", json={"namespace": ["a"], "key": "k", "value": [1]})
         assert not_object.status_code == 422 and not_object.json()["error"]["fields"][0]["field"] == "value"
+        for value in ({"s": "a\x00b"}, {"n": 10**30}):  # neither store can hold these
+            bad = await http.put("/store/items", json={"namespace": ["a"], "key": "k", "value": value})
+            assert bad.status_code == 422 and bad.json()["error"]["fields"][0]["field"] == "value"
+        no_ttl = await http.put("/store/items", json={"namespace": ["a"], "key": "k", "value": {}, "ttl": 0})
+        assert no_ttl.status_code == 422 and no_ttl.json()["error"]["fields"][0]["field"] == "ttl"
