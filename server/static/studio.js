@@ -46,7 +46,7 @@ function buildStudio() {
     el("option", { value: s, text: s || "any status" })));
   const form = el("form", { id: "studio-search-form", role: "search", class: "stack", onsubmit: (e) => { e.preventDefault(); loadThreads(); } },
     el("label", { for: "studio-search", text: "Search threads" }), search,
-    el("div", { class: "row" }, el("label", { for: "studio-status", text: "Status" }), status,
+    el("div", { class: "row" }, el("label", { for: "studio-status", text: "Thread status" }), status,
       el("button", { type: "submit", id: "studio-search-go", text: "Search" })));
   search.addEventListener("input", () => renderThreads());
   status.addEventListener("change", () => loadThreads());
@@ -187,7 +187,7 @@ async function refreshSidebar(threadId) {
 
 // ---------- the run view ----------
 function closeRunView() {
-  if (studio.view && studio.view.abort) studio.view.abort.abort();
+  if (studio.view && studio.view.abort) { studio.view.abort.abort(); clearInterval(studio.view.ticker); }
   studio.view = null;
   clear($("studio-run")).append(el("p", { class: "muted", text: "Pick a thread, then one of its runs, to see its trace." }));
 }
@@ -196,7 +196,7 @@ function closeRunView() {
 async function openRun(threadId, runId) {
   selectTab("threads");
   studioHash(threadId, runId);
-  if (studio.view && studio.view.abort) studio.view.abort.abort();
+  if (studio.view && studio.view.abort) { studio.view.abort.abort(); clearInterval(studio.view.ticker); }
   const view = { threadId, runId, abort: new AbortController(), nodes: [], events: 0, tokens: "", run: null, graphId: null };
   studio.view = view;
   const root = clear($("studio-run"));
@@ -230,14 +230,28 @@ async function openRun(threadId, runId) {
 
 function showRunFacts(view) {
   const r = view.run;
-  clear($("studio-run-status")).append(badge(r.status), r.cancel_reason ? el("span", { class: "muted", text: ` ${r.cancel_reason}` }) : null);
+  clear($("studio-run-status")).append(badge(r.status));
   const u = r.usage || liveUsage(view);
   const facts = [["Graph", r.graph_id || r.assistant_id], ["Thread", sid(r.thread_id)], ["Started", since(r.started_at || r.created_at)],
     ["Duration", seconds(r.duration_s)], ["Tokens", u ? `${tokensOf(u)} (${u.prompt_tokens || 0} prompt + ${u.completion_tokens || 0} completion)` : "—"],
     ["Model calls", u ? u.calls ?? 0 : "—"]];
-  clear($("studio-run-facts")).append(...facts.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
+  clear($("studio-run-facts")).append(...facts.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { "data-fact": k, text: v })]));
   if (r.error) $("studio-run-facts").append(el("dt", { text: "Error" }), el("dd", { class: "bad", text: r.error.message || pretty(r.error) }));
   $("studio-cancel").hidden = !STUDIO_ACTIVE.has(r.status);
+  tickDuration(view);
+}
+
+// While the run goes on, its duration counts up from its start (the server's clock gave the start).
+function tickDuration(view) {
+  clearInterval(view.ticker);
+  const r = view.run;
+  if (!STUDIO_ACTIVE.has(r.status) || !r.started_at) return;
+  const offset = Date.now() - new Date(r.started_at).getTime() - (r.duration_s || 0) * 1000;
+  view.ticker = setInterval(() => {
+    const dd = $("studio-run-facts") && $("studio-run-facts").querySelector("[data-fact='Duration']");
+    if (studio.view !== view || !STUDIO_ACTIVE.has(view.run.status) || !dd) { clearInterval(view.ticker); return; }
+    dd.textContent = seconds((Date.now() - offset - new Date(r.started_at).getTime()) / 1000);
+  }, 1000);
 }
 
 function liveUsage(view) {
@@ -344,7 +358,7 @@ async function settleRun(view) {
   } catch (err) { showError($("studio-result"), err); }
   if (!view.events) $("studio-trace").append(el("li", { class: "muted", text: "no stored events for this run" }));
   await loadCheckpoints(view);
-  if (studio.open === view.threadId) { await loadRuns(view.threadId); renderThreads(); }
+  if (studio.open === view.threadId) await refreshSidebar(view.threadId); // the thread's status and its runs changed
 }
 
 function pendingInterrupts(state) {
