@@ -1,4 +1,4 @@
-"""The one exception a tool raises for a failure the caller should read (an MCP tool error, isError)."""
+"""Tool errors (isError results) and the one-line messages that name the offending field."""
 
 from __future__ import annotations
 
@@ -12,14 +12,9 @@ class ToolError(Exception):
     """A tool call that could not produce a result; its message is what the MCP client sees."""
 
 
-def validation_message(exc: ValidationError, where: str = "") -> str:
+def validation_message(exc: ValidationError) -> str:
     """Pydantic's errors as one line naming each field: 'logits.0: Input should be a valid number'."""
-    problems = []
-    for error in exc.errors():
-        path = ".".join(str(p) for p in error["loc"])
-        field = f"{where}.{path}" if where and path else (where or path or "arguments")
-        problems.append(f"{field}: {error['msg']}")
-    return "; ".join(problems)
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in exc.errors())
 
 
 def schema_problem(schema: dict[str, Any], arguments: dict[str, Any]) -> str | None:
