@@ -41,7 +41,8 @@ def test_sampling_charts_the_next_token_distribution_and_rounds_its_noise(studio
         assert captions[0] == "next-token distribution (input)"
         assert captions[1].startswith(f"after {example['method']} (renormalised; sampled: {raw['sample']})")
         given = charts.locator("figure").nth(0)
-        assert given.locator(".bar-row").evaluate_all("rows => rows.map(r => r.dataset.label)") == list(example["probs"])
+        labels = given.locator(".bar-row").evaluate_all("rows => rows.map(r => r.dataset.label)")
+        assert labels == list(example["probs"])
         assert texts(given.locator(".chart-value")) == [str(p) for p in example["probs"].values()]
         kept = charts.locator("figure").nth(1)
         assert kept.locator(".bar-row.hl").get_attribute("data-label") == raw["sample"]  # the sampled token stands out
