@@ -208,7 +208,7 @@ async function runConcept(name, input, out, button) {
     const charts = typeof conceptCharts === "function" ? conceptCharts(name, body, res.result) : [];
     out.append(el("h4", { text: "Result" }));
     if (charts.length) out.append(el("div", { class: "concept-charts", id: "concept-charts" }, ...charts));
-    out.append(el("pre", { class: "result", id: "concept-result-json", text: pretty(typeof roundDeep === "function" ? roundDeep(res.result) : res.result) }));
+    out.append(el("pre", { class: "result", id: "concept-result-json", text: typeof roundDeep === "function" ? prettyCompact(roundDeep(res.result)) : pretty(res.result) }));
   } catch (err) { showError(out, err); } finally { button.disabled = false; }
 }
 
@@ -317,15 +317,24 @@ function showFinal(state) {
   $("reason-status").textContent = `done: ${u.calls ?? 0} model calls, ${u.prompt_tokens ?? 0} prompt + ${u.completion_tokens ?? 0} completion tokens`;
 }
 
+// After a Reason run: a button to open it in the Threads tab's run view (its timeline, checkpoints and trace).
+function reasonRunLink(threadId, runId) {
+  $("reason-open-run")?.remove();
+  if (!threadId || !runId || typeof openRun !== "function") return;
+  $("reason-status").after(el("button", { type: "button", id: "reason-open-run", text: "Open in Threads",
+    "aria-label": `Open run ${runId.slice(0, 8)} in the Threads tab`, onclick: () => openRun(threadId, runId) }));
+}
+
 async function runReason() {
   const input = reasonInput();
   const status = $("reason-status");
+  reasonRunLink(null, null);
   for (const id of ["reason-votes-box", "reason-tree-box", "reason-tokens-box"]) $(id).hidden = true;
   clear($("reason-nodes")); clear($("reason-tokens"));
   const answer = $("reason-answer"); answer.className = "answer muted"; clear(answer).append("running…");
   $("reason-run").disabled = true;
   const nodes = {}, votes = {}, voters = {}, excluded = [];
-  let abstained = 0, last = null, failed = null, joined = null, settled = false;
+  let abstained = 0, last = null, failed = null, joined = null, settled = false, threadId = null, runId = null;
   // Join the run as well as streaming it: the joined final state is authoritative and arrives even if the stream is cut.
   const join = (runPath) => {
     joined = joined || getJSON(`${runPath}/join`).then((state) => {
@@ -336,6 +345,7 @@ async function runReason() {
   try {
     const thread = await (await api("/threads", { method: "POST", body: {} })).json();
     status.textContent = `thread ${thread.thread_id}`;
+    threadId = thread.thread_id;
     const res = await api(`/threads/${thread.thread_id}/runs/stream`, { method: "POST",
       body: { assistant_id: "reason", input, stream_mode: ["custom", "values"] } });
     if (res.headers.get("Content-Location")) join(res.headers.get("Content-Location"));
@@ -343,7 +353,7 @@ async function runReason() {
       const data = JSON.parse(raw);
       if (event === "values") { last = data; return; }
       if (event === "error") { failed = data; return; }
-      if (event === "metadata") { join(`/threads/${thread.thread_id}/runs/${data.run_id}`); return; }
+      if (event === "metadata") { runId = data.run_id; join(`/threads/${thread.thread_id}/runs/${data.run_id}`); return; }
       if (event !== "custom") return;
       const d = data.data || {};
       if (data.kind === "node.end") {
@@ -390,7 +400,7 @@ async function runReason() {
     }
   } catch (err) {
     clear(answer); showError(answer, err); status.textContent = "failed";
-  } finally { $("reason-run").disabled = false; }
+  } finally { $("reason-run").disabled = false; reasonRunLink(threadId, runId); }
 }
 
 // ---------- deep links (hash or query): #tab=chat, #concept=pass_at_k&run=1[&input={json}], #chat=tutor&prompt=hi,

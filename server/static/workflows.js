@@ -88,7 +88,18 @@ function wfField(graph, key, raw, required) {
     control.setAttribute("list", listId);
     label.after(el("datalist", { id: listId }, ...prop.examples.map((v) => el("option", { value: v }))));
   }
-  const node = el("div", { class: `wf-field wf-${kind}`, "data-field": key }, head, control,
+  // a user's JSONL suite: read from a file in the page (the server never sees a path of this machine)
+  const loader = key === "suite_text" ? el("input", { type: "file", id: `${id}-file`, accept: ".jsonl,.json,.txt", "aria-label": "Load the suite from a JSONL file",
+    onchange: async (e) => {
+      const file = e.target.files[0];
+      if (!file) return;
+      control.value = await file.text();
+      const path = $(`wf-${graph}-suite_path`);
+      if (path && !path.value) path.value = file.name;
+      const suite = $(`wf-${graph}-suite`);
+      if (suite && [...suite.options].some((o) => o.value === "jsonl")) suite.value = "jsonl";
+    } }) : null;
+  const node = el("div", { class: `wf-field wf-${kind}`, "data-field": key }, head, control, loader,
     el("p", { id: hintId, class: "hint muted", text: hints.join(" · ") }), el("p", { id: errId, class: "wf-field-error", role: "alert" }));
   if (kind === "boolean") node.classList.add("row");
   return { key, kind, control, prop, node };

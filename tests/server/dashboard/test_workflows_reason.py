@@ -70,3 +70,30 @@ def test_a_refused_input_is_shown_next_to_its_field_and_the_tab_fits_a_phone(stu
         expect(error).to_contain_text("not valid JSON")
         assert page.evaluate(NO_OVERFLOW)
         shoot(page, "workflows-reason-phone-error")
+
+
+def test_tree_of_thoughts_in_the_reason_tab_then_its_run_in_threads(studio: Studio, browser_page: Any) -> None:
+    page = browser_page
+    with studio(RULES) as url:
+        page.goto(url)
+        page.get_by_role("tab", name="Reason").click()
+        panel = page.locator("#panel-reason")
+        panel.get_by_label("Game of 24").check()
+        panel.get_by_label("Puzzle (four numbers)").fill("4 5 6 10")
+        panel.get_by_label("Strategy").select_option("tot")
+        panel.get_by_label("breadth").fill("1")
+        panel.get_by_label("depth").fill("3")
+        panel.get_by_role("button", name="Run", exact=True).click()
+
+        open_run = panel.get_by_role("button", name=re.compile(r"^Open run \w{8} in the Threads tab$"))
+        open_run.wait_for()
+        expect(page.locator("#reason-answer-text")).to_have_text("(10 - 6) + (4 * 5) = 24")
+        expect(page.locator("#reason-tree .tot-node.kept")).to_have_count(3)
+        shoot(page, "reason-tab-tot")
+
+        open_run.click()  # the same run in the run view: its result drawn by the reason view
+        expect(page.get_by_role("tab", name="Threads")).to_have_attribute("aria-selected", "true")
+        view = page.locator(".wf-reason:visible")
+        view.wait_for()
+        expect(view.locator(".tot-node.kept")).to_have_count(3)
+        expect(view.locator(".answer-text")).to_have_text("(10 - 6) + (4 * 5) = 24")
