@@ -164,6 +164,22 @@ async def test_an_interrupted_run_is_posted_too(client: LangGraphClient, receive
     assert verify(request)["status"] == "interrupted"
 
 
+async def test_a_queued_run_cancelled_before_it_started_is_posted(
+    client: LangGraphClient, receiver: HTTPServer
+) -> None:
+    """Queued behind a running run (on PostgreSQL: held by no replica yet), then cancelled."""
+    receiver.expect_request("/queued", method="POST").respond_with_data("ok")
+    thread_id = (await client.threads.create())["thread_id"]
+    running = await client.runs.create(thread_id, "slow", input={"delay": 60})
+    queued = await client.runs.create(thread_id, "chat", input=HELLO, webhook=receiver.url_for("/queued"),
+                                      multitask_strategy="enqueue")
+    await client.runs.cancel(thread_id, queued["run_id"], wait=True)
+    [request] = await requests_to(receiver, "/queued", 1)
+    payload = verify(request)
+    assert (payload["run_id"], payload["status"]) == (queued["run_id"], "interrupted")
+    await client.runs.cancel(thread_id, running["run_id"], wait=True)
+
+
 @pytest.mark.parametrize(
     ("url", "words"),
     [
