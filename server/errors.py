@@ -53,6 +53,12 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.extra = status, code, message, extra
 
 
+def invalid_field(field: str, message: str) -> ApiError:
+    """A 422 naming one field, in the shape of FastAPI's validation errors (describe_validation)."""
+    return ApiError(422, "invalid_input", f"invalid input: {field}: {message}",
+                    fields=[{"field": field, "message": message, "type": "value_error"}])
+
+
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}, "detail": message}
 

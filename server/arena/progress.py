@@ -1,8 +1,7 @@
 """A not-yet-finished arena's result, read from its checkpoint.
 
-The `arena` graph saves each prompt step's result as soon as the step ends (pending writes
-of the superstep), so a running, cancelled or killed arena's finished prompts are in its
-thread's checkpoint; they are summarised the way the graph's `finish` step does
+A running, cancelled or killed arena's finished prompts are in its thread's checkpoint
+(server.results.checkpoint); they are summarised the way the graph's `finish` step does
 (workflows.graphs.arena.build_result). The bootstrap makes that cost a fit per round, so
 a summary is kept per thread until another prompt finishes.
 """
@@ -13,7 +12,7 @@ import asyncio
 from collections import OrderedDict
 from typing import Any, cast
 
-from langchain_core.runnables import RunnableConfig
+from server.results.checkpoint import checkpoint_state
 
 _CACHE_SIZE = 32
 _summaries: OrderedDict[tuple[str, tuple[str, ...]], dict[str, Any]] = OrderedDict()
@@ -34,20 +33,12 @@ def _summarised(thread_id: str, state: dict[str, Any]) -> dict[str, Any]:
 
 async def checkpoint_result(graph: Any, thread_id: str) -> dict[str, Any] | None:
     """The ArenaResult JSON of every prompt the thread's checkpoint holds; None without arena state there."""
-    config = cast(RunnableConfig, {"configurable": {"thread_id": thread_id}})
-    snapshot = await graph.aget_state(config)
-    values = dict(snapshot.values or {})
-    if values.get("result"):
-        return dict(values["result"])
-    if not values.get("spec") or not values.get("item_ids") or not values.get("resolved"):
+    state = await checkpoint_state(graph, thread_id, ("spec", "item_ids", "resolved"))
+    if state is None:
         return None
-    results = dict(values.get("results") or {})
-    timing = dict(values.get("timing") or {})
-    for task in snapshot.tasks:  # prompt steps that ended in the superstep still running (or killed)
-        if task.name == "item" and isinstance(task.result, dict):
-            results.update(task.result.get("results") or {})
-            timing.update(task.result.get("timing") or {})
-    return await asyncio.to_thread(_summarised, thread_id, {**values, "results": results, "timing": timing})
+    if state.get("result"):
+        return dict(state["result"])
+    return await asyncio.to_thread(_summarised, thread_id, state)
 
 
 __all__ = ["checkpoint_result"]

@@ -11,9 +11,6 @@ judge's outcomes, people's votes, and both together.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import uuid
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -28,20 +25,15 @@ from server.arena.votes import SOURCES, Source, next_pair, ratings
 from server.db.arena import DuplicateVote, as_api
 from server.db.arena_tables import ArenaRow
 from server.db.common import iso
-from server.errors import MAX_OFFSET, ApiError
-from server.runs import RunManager
-from server.runs.manager import RunJob
-from server.runs.schemas import RunCreate
+from server.errors import MAX_OFFSET, ApiError, invalid_field
+from server.results.routes import ResultRuns, manager_of
 from server.runs.serde import jsonable
-from server.version import VERSION
 from tools.evals.ratings import BOOTSTRAP_ROUNDS
 from workflows.arena.schema import ArenaResult, ArenaSpec, RatingsView
-from workflows.inputs import InvalidInput
 
 router = APIRouter(prefix="/api/arenas", tags=["arenas"])
 GRAPH = "arena"
-STREAM_MODES: list[Any] = ["values", "custom"]
-_watchers: set[asyncio.Task[None]] = set()
+runs: ResultRuns[ArenaStore, ArenaRow, ArenaSpec] = ResultRuns(GRAPH, ArenaStore)
 
 
 class VoteIn(BaseModel):
@@ -52,65 +44,21 @@ class VoteIn(BaseModel):
     winner: Literal["a", "b", "tie"]
 
 
-def invalid(field: str, message: str) -> ApiError:
-    """A 422 in the shape of FastAPI's validation errors (server.errors)."""
-    return ApiError(422, "invalid_input", f"invalid input: {field}: {message}",
-                    fields=[{"field": field, "message": message, "type": "value_error"}])
-
-
-def manager_of(request: Request) -> RunManager:
-    manager: RunManager = request.app.state.runs
-    return manager
-
-
-def store_of(request: Request) -> ArenaStore:
-    """One ArenaStore per app, on the run manager's database."""
-    db = request.app.state.db
-    store: ArenaStore | None = getattr(request.app.state, "arena_store", None)
-    if store is None or store.repo.db is not db:
-        store = ArenaStore(db)
-        request.app.state.arena_store = store
-    return store
-
-
-def found(store: ArenaStore, arena_id: str) -> ArenaRow:
-    row = store.get(arena_id)
-    if row is None:
-        raise ApiError(404, "not_found", f"arena {arena_id!r} not found; GET /api/arenas lists them")
-    return row
-
-
-async def current(request: Request, arena_id: str) -> tuple[ArenaRow, dict[str, Any] | None]:
-    """The arena's row (status settled) and its result as of now (None before its first prompt)."""
-    store = store_of(request)
-    row = found(store, arena_id)
-    return row, await store.current(row, manager_of(request).graphs.get(GRAPH))
-
-
 def parsed(result: dict[str, Any] | None, row: ArenaRow) -> ArenaResult:
     if result is None:
-        raise ApiError(409, "conflict", f"arena {row.arena_id!r} has no finished prompt yet (it is {row.status})")
+        raise runs.no_result_yet(row)
     return ArenaResult.model_validate(result)
 
 
 def links(row: ArenaRow) -> dict[str, str]:
-    base = f"/api/arenas/{row.arena_id}"
-    out = {"self": base, "next_pair": f"{base}/pairs/next", "votes": f"{base}/votes", "ratings": f"{base}/ratings",
-           "plot": f"{base}/plot.png"}
-    if row.run_id and row.thread_id:
-        run = f"/threads/{row.thread_id}/runs/{row.run_id}"
-        out.update(run=run, stream=f"{run}/stream", cancel=f"{run}/cancel")
-    return out
+    return runs.links(row, next_pair="pairs/next", votes="votes", ratings="ratings", plot="plot.png")
 
 
 def check_spec(spec: ArenaSpec) -> None:
     """What the schema cannot say (the suite's items, the contestants, the judge), as the workflow checks it."""
     from workflows.graphs.arena import parse_spec
 
-    try:
-        parse_spec(spec.model_dump())
-    except InvalidInput as exc:
-        raise invalid(exc.field or "body", exc.message) from None
+    runs.check_spec(spec, parse_spec)
 
 
 async def check_models(request: Request, spec: ArenaSpec) -> None:
@@ -121,33 +69,13 @@ async def check_models(request: Request, spec: ArenaSpec) -> None:
     try:
         contestants = parse_contestants(spec.contestants, gateway.default_model)
     except ValueError as exc:
-        raise invalid("contestants", str(exc)) from None
+        raise invalid_field("contestants", str(exc)) from None
     served = {m.name for m in await gateway.list_models()}
     wanted = [("contestants", c.model) for c in contestants] + [("judge_model", spec.judge_model or "")]
     for field, model in wanted:
         if model and model != gateway.default_model and model not in served and f"{model}:latest" not in served:
             serves = ", ".join(sorted(served)) or "none"
-            raise invalid(field, f"unknown model {model!r}; the backend serves {serves}")
-
-
-async def _settle_when_done(store: ArenaStore, job: RunJob, arena_id: str) -> None:
-    await job.done.wait()
-    with contextlib.suppress(Exception):  # a shutting-down server: the next read settles it
-        row = store.repo.get(arena_id)
-        if row is not None and row.run_id == job.run_id:
-            store.settle(row)
-
-
-def watch(store: ArenaStore, job: RunJob, arena_id: str) -> None:
-    task = asyncio.ensure_future(_settle_when_done(store, job, arena_id))
-    _watchers.add(task)
-    task.add_done_callback(_watchers.discard)
-
-
-async def start_run(request: Request, thread_id: str, graph_input: dict[str, Any] | None, arena_id: str) -> RunJob:
-    body = RunCreate(assistant_id=GRAPH, input=graph_input, stream_mode=STREAM_MODES, if_not_exists="create",
-                     metadata={"arena_id": arena_id})
-    return await manager_of(request).create(thread_id, body)
+            raise invalid_field(field, f"unknown model {model!r}; the backend serves {serves}")
 
 
 def votes_of(store: ArenaStore, arena_id: str) -> list[tuple[str, str]]:
@@ -169,16 +97,12 @@ async def all_ratings(
 @router.post("", status_code=201)
 async def create_arena(spec: ArenaSpec, request: Request) -> JSONResponse:
     """Start an arena (a run of the `arena` workflow); answers its id and its run and thread ids."""
-    graph_input = jsonable(spec.model_dump(mode="json"))
+    jsonable(spec.model_dump(mode="json"))  # NotStorable (422) for an integer beyond 64 bits, before any check
     await run_in_threadpool(check_spec, spec)
     await check_models(request, spec)
-    store = store_of(request)
-    arena_id = str(uuid.uuid4())
-    job = await start_run(request, arena_id, graph_input, arena_id)
-    row = store.start_api(arena_id, spec, job.run_id, job.thread_id, VERSION)
-    watch(store, job, arena_id)
+    row = await runs.start(request, spec)
     body = {**as_api(row, votes=0), "links": links(row)}
-    return JSONResponse(body, status_code=201, headers={"Location": f"/api/arenas/{arena_id}"})
+    return JSONResponse(body, status_code=201, headers={"Location": f"/api/arenas/{row.arena_id}"})
 
 
 @router.get("")
@@ -189,7 +113,7 @@ async def list_arenas(
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
     """Arenas, newest first, without their prompts (running ones with their progress so far)."""
-    store = store_of(request)
+    store = runs.store(request)
     store.settle_running()
     rows = store.repo.search(status=status, limit=limit, offset=offset)
     graph = manager_of(request).graphs.get(GRAPH)
@@ -206,8 +130,8 @@ async def get_arena(
     prompts: bool = Query(False, description="Also every prompt with its answers and judged pairs (names shown)."),
 ) -> dict[str, Any]:
     """The arena: contestants, judge's ratings and pair counts; with prompts=true every answer and judgement."""
-    row, result = await current(request, arena_id)
-    body = {**as_api(row, result, votes=store_of(request).repo.vote_count(arena_id)), "links": links(row)}
+    row, result = await runs.current(request, arena_id)
+    body = {**as_api(row, result, votes=runs.store(request).repo.vote_count(arena_id)), "links": links(row)}
     if prompts:
         body["items"] = (result or {}).get("items", [])
     return body
@@ -216,16 +140,7 @@ async def get_arena(
 @router.post("/{arena_id}/resume")
 async def resume_arena(arena_id: str, request: Request) -> dict[str, Any]:
     """Continue a cancelled or failed arena from its checkpoint, skipping the prompts it had finished."""
-    store = store_of(request)
-    row = found(store, arena_id)
-    if row.source != "api" or not row.thread_id:
-        raise ApiError(409, "conflict", f"arena {arena_id!r} runs from the CLI; continue it with "
-                                        f"thinkroom arena run --resume {arena_id}")
-    if row.status in ("running", "success"):
-        raise ApiError(409, "conflict", f"arena {arena_id!r} is {row.status}; only a stopped or failed arena resumes")
-    job = await start_run(request, row.thread_id, None, arena_id)
-    updated = store.repo.update(arena_id, status="running", run_id=job.run_id, error=None) or row
-    watch(store, job, arena_id)
+    updated = await runs.resume(request, arena_id)
     return {**as_api(updated), "links": links(updated)}
 
 
@@ -235,10 +150,10 @@ async def resume_arena(arena_id: str, request: Request) -> dict[str, Any]:
 @router.get("/{arena_id}/pairs/next")
 async def next_blind_pair(arena_id: str, request: Request) -> dict[str, Any]:
     """A pair nobody has voted on yet, blind: the prompt, answer A and answer B (`pair` is null when none is left)."""
-    row, result = await current(request, arena_id)
+    row, result = await runs.current(request, arena_id)
     if result is None:
         return {"arena_id": arena_id, "status": row.status, "remaining": 0, "pair": None}
-    voted = [pair_id for pair_id, _ in votes_of(store_of(request), arena_id)]
+    voted = [pair_id for pair_id, _ in votes_of(runs.store(request), arena_id)]
     pair, remaining = next_pair(ArenaResult.model_validate(result), voted)
     return {"arena_id": arena_id, "status": row.status, "remaining": remaining, "pair": pair}
 
@@ -246,12 +161,12 @@ async def next_blind_pair(arena_id: str, request: Request) -> dict[str, Any]:
 @router.post("/{arena_id}/votes", status_code=201)
 async def vote(arena_id: str, body: VoteIn, request: Request) -> dict[str, Any]:
     """Record a person's vote on a blind pair: a (answer A is better), b, or tie. One vote per pair."""
-    row, result = await current(request, arena_id)
+    row, result = await runs.current(request, arena_id)
     arena = parsed(result, row)
     if arena.pair(body.pair_id) is None:
-        raise invalid("pair_id", f"arena {arena_id!r} has no pair {body.pair_id!r} (yet); "
+        raise invalid_field("pair_id", f"arena {arena_id!r} has no pair {body.pair_id!r} (yet); "
                                  "GET /api/arenas/{id}/pairs/next gives one")
-    store = store_of(request)
+    store = runs.store(request)
     try:
         saved = store.repo.add_vote(arena_id, body.pair_id, body.winner)
     except DuplicateVote as exc:
@@ -265,10 +180,10 @@ async def vote(arena_id: str, body: VoteIn, request: Request) -> dict[str, Any]:
 @router.get("/{arena_id}/votes")
 async def list_votes(arena_id: str, request: Request) -> dict[str, Any]:
     """People's votes, oldest first, each with the contestants it was between (names shown)."""
-    row, result = await current(request, arena_id)
+    row, result = await runs.current(request, arena_id)
     arena = parsed(result, row) if result is not None else None
     votes = []
-    for v in store_of(request).repo.votes(arena_id):
+    for v in runs.store(request).repo.votes(arena_id):
         pair = arena.pair(v.pair_id) if arena is not None else None
         names = {"a": pair[1].a, "b": pair[1].b} if pair is not None else {}
         votes.append({"vote_id": v.vote_id, "pair_id": v.pair_id, "winner": v.winner, **names,
@@ -285,10 +200,10 @@ async def get_ratings(
     source: Literal["judge", "human", "combined"] | None = Query(None, description="One source; default: all three."),
 ) -> dict[str, Any]:
     """Bradley–Terry ratings with 95% bootstrap intervals from the judge's outcomes, people's votes, and both."""
-    row, result = await current(request, arena_id)
+    row, result = await runs.current(request, arena_id)
     arena = parsed(result, row)
     sources = (source,) if source else SOURCES
-    rated = await all_ratings(arena_id, arena, votes_of(store_of(request), arena_id), sources)
+    rated = await all_ratings(arena_id, arena, votes_of(runs.store(request), arena_id), sources)
     return {"arena_id": arena_id, "status": row.status, **{k: v.model_dump(mode="json") for k, v in rated.items()}}
 
 
@@ -299,9 +214,9 @@ async def export_arena(
     table: Literal["pairs", "ratings"] = Query("pairs", description="CSV: one row per pair, or per rating."),
 ) -> Response:
     """Everything the arena measured: JSON (result, votes, ratings) or CSV (pairs or ratings)."""
-    row, result = await current(request, arena_id)
+    row, result = await runs.current(request, arena_id)
     arena = parsed(result, row)
-    store = store_of(request)
+    store = runs.store(request)
     votes = votes_of(store, arena_id)
     rated = await all_ratings(arena_id, arena, votes, SOURCES)
     suffix = f"-{table}" if format == "csv" else ""
@@ -323,11 +238,11 @@ async def plot_arena(
     source: Literal["judge", "human", "combined"] | None = Query(None, description="One source; default: all three."),
 ) -> Response:
     """The Bradley–Terry ratings with their 95% intervals, per source of outcomes."""
-    row, result = await current(request, arena_id)
+    row, result = await runs.current(request, arena_id)
     if result is None:
-        raise ApiError(404, "not_found", f"arena {arena_id!r} has no finished prompt yet (it is {row.status})")
+        raise runs.no_result_yet(row, status=404)
     arena = ArenaResult.model_validate(result)
-    rated = await all_ratings(arena_id, arena, votes_of(store_of(request), arena_id),
+    rated = await all_ratings(arena_id, arena, votes_of(runs.store(request), arena_id),
                               (source,) if source else SOURCES)
     title = f"arena on {arena.spec.suite or 'prompts'}, {len(arena.items)} prompts"
     try:

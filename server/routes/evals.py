@@ -9,9 +9,6 @@ read from its checkpoint, so `GET /api/evals/{id}` shows progress as it happens.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import uuid
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -20,83 +17,36 @@ from starlette.concurrency import run_in_threadpool
 
 from server.db.evals import as_api
 from server.db.models import EvalRow
-from server.errors import MAX_OFFSET, ApiError
+from server.errors import MAX_OFFSET, ApiError, invalid_field
 from server.evals import plots
 from server.evals.compare import CompareError, compare
 from server.evals.export import export_csv, export_json
 from server.evals.items import UnknownColumn, items_page
 from server.evals.store import EvalStore
-from server.runs import RunManager
-from server.runs.manager import RunJob
-from server.runs.schemas import RunCreate
+from server.results.routes import ResultRuns, manager_of
 from server.runs.serde import jsonable
-from server.version import VERSION
 from workflows.evals.schema import EvalResult, EvalSpec
-from workflows.inputs import InvalidInput
 
 router = APIRouter(prefix="/api/evals", tags=["evals"])
 GRAPH = "eval"
-STREAM_MODES: list[Any] = ["values", "custom"]
-_watchers: set[asyncio.Task[None]] = set()
+runs: ResultRuns[EvalStore, EvalRow, EvalSpec] = ResultRuns(GRAPH, EvalStore)
 
 
-def invalid(field: str, message: str) -> ApiError:
-    """A 422 in the shape of FastAPI's validation errors (server.errors)."""
-    return ApiError(422, "invalid_input", f"invalid input: {field}: {message}",
-                    fields=[{"field": field, "message": message, "type": "value_error"}])
-
-
-def manager_of(request: Request) -> RunManager:
-    manager: RunManager = request.app.state.runs
-    return manager
-
-
-def store_of(request: Request) -> EvalStore:
-    """One EvalStore per app, on the run manager's database."""
-    db = request.app.state.db
-    store: EvalStore | None = getattr(request.app.state, "eval_store", None)
-    if store is None or store.repo.db is not db:
-        store = EvalStore(db)
-        request.app.state.eval_store = store
-    return store
-
-
-def found(store: EvalStore, eval_id: str) -> EvalRow:
-    row = store.get(eval_id)
-    if row is None:
-        raise ApiError(404, "not_found", f"eval {eval_id!r} not found; GET /api/evals lists them")
-    return row
-
-
-async def current(request: Request, eval_id: str) -> tuple[EvalRow, dict[str, Any] | None]:
-    """The eval's row (status settled) and its result as of now (None before its first item)."""
-    store = store_of(request)
-    row = found(store, eval_id)
-    return row, await store.current(row, manager_of(request).graphs.get(GRAPH))
+def links(row: EvalRow) -> dict[str, str]:
+    return runs.links(row, items="items")
 
 
 def parsed(result: dict[str, Any] | None, row: EvalRow) -> EvalResult:
     if result is None:
-        raise ApiError(409, "conflict", f"eval {row.eval_id!r} has no finished item yet (it is {row.status})")
+        raise runs.no_result_yet(row)
     return EvalResult.model_validate(result)
-
-
-def links(row: EvalRow) -> dict[str, str]:
-    out = {"self": f"/api/evals/{row.eval_id}", "items": f"/api/evals/{row.eval_id}/items"}
-    if row.run_id and row.thread_id:
-        run = f"/threads/{row.thread_id}/runs/{row.run_id}"
-        out.update(run=run, stream=f"{run}/stream", cancel=f"{run}/cancel")
-    return out
 
 
 def check_spec(spec: EvalSpec) -> None:
     """What the schema cannot say (the suite's items, the offset, the agent), as the workflow checks it."""
     from workflows.graphs.eval import parse_spec
 
-    try:
-        parse_spec(spec.model_dump())
-    except InvalidInput as exc:
-        raise invalid(exc.field or "body", exc.message) from None
+    runs.check_spec(spec, parse_spec)
 
 
 async def check_models(request: Request, spec: EvalSpec) -> None:
@@ -107,58 +57,24 @@ async def check_models(request: Request, spec: EvalSpec) -> None:
     unknown = [m for m in spec.models if m not in served and f"{m}:latest" not in served]
     if unknown:
         serves = ", ".join(sorted(served)) or "none"
-        raise invalid("models", f"unknown model {unknown[0]!r}; the backend serves {serves}")
-
-
-async def _settle_when_done(store: EvalStore, job: RunJob, eval_id: str) -> None:
-    await job.done.wait()
-    with contextlib.suppress(Exception):  # a shutting-down server: the next read settles it
-        row = store.repo.get(eval_id)
-        if row is not None and row.run_id == job.run_id:
-            store.settle(row)
-
-
-def watch(store: EvalStore, job: RunJob, eval_id: str) -> None:
-    """Record the eval's end as soon as its run ends (reads settle it too, e.g. after a restart)."""
-    task = asyncio.ensure_future(_settle_when_done(store, job, eval_id))
-    _watchers.add(task)
-    task.add_done_callback(_watchers.discard)
-
-
-async def start_run(request: Request, thread_id: str, graph_input: dict[str, Any] | None, eval_id: str) -> RunJob:
-    body = RunCreate(assistant_id=GRAPH, input=graph_input, stream_mode=STREAM_MODES, if_not_exists="create",
-                     metadata={"eval_id": eval_id})
-    return await manager_of(request).create(thread_id, body)
+        raise invalid_field("models", f"unknown model {unknown[0]!r}; the backend serves {serves}")
 
 
 @router.post("", status_code=201)
 async def create_eval(spec: EvalSpec, request: Request) -> JSONResponse:
     """Start an evaluation (a run of the `eval` workflow); answers its id and its run and thread ids."""
-    graph_input = jsonable(spec.model_dump(mode="json"))  # NotStorable (422) for an integer beyond 64 bits
+    jsonable(spec.model_dump(mode="json"))  # NotStorable (422) for an integer beyond 64 bits, before any check
     await run_in_threadpool(check_spec, spec)
     await check_models(request, spec)
-    store = store_of(request)
-    eval_id = str(uuid.uuid4())
-    job = await start_run(request, eval_id, graph_input, eval_id)
-    row = store.start_api(eval_id, spec, job.run_id, job.thread_id, VERSION)
-    watch(store, job, eval_id)
+    row = await runs.start(request, spec)
     body = {**as_api(row), "links": links(row)}
-    return JSONResponse(body, status_code=201, headers={"Location": f"/api/evals/{eval_id}"})
+    return JSONResponse(body, status_code=201, headers={"Location": f"/api/evals/{row.eval_id}"})
 
 
 @router.post("/{eval_id}/resume")
 async def resume_eval(eval_id: str, request: Request) -> dict[str, Any]:
     """Continue a cancelled or failed eval from its checkpoint, skipping the items it had finished."""
-    store = store_of(request)
-    row = found(store, eval_id)
-    if row.source != "api" or not row.thread_id:
-        raise ApiError(409, "conflict", f"eval {eval_id!r} runs from the CLI; continue it with "
-                                        f"thinkroom eval run --resume {eval_id}")
-    if row.status in ("running", "success"):
-        raise ApiError(409, "conflict", f"eval {eval_id!r} is {row.status}; only an interrupted or failed eval resumes")
-    job = await start_run(request, row.thread_id, None, eval_id)
-    updated = store.repo.update(eval_id, status="running", run_id=job.run_id, error=None) or row
-    watch(store, job, eval_id)
+    updated = await runs.resume(request, eval_id)
     return {**as_api(updated), "links": links(updated)}
 
 
@@ -171,7 +87,7 @@ async def list_evals(
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
     """Evaluations, newest first, without their items (running ones with their progress so far)."""
-    store = store_of(request)
+    store = runs.store(request)
     store.settle_running()
     rows = store.repo.search(suite=suite, status=status, limit=limit, offset=offset)
     graph = manager_of(request).graphs.get(GRAPH)
@@ -191,19 +107,19 @@ async def compare_evals(
     column_b: str | None = Query(None, description="A column of eval b (with column_a)."),
 ) -> dict[str, Any]:
     """Two evals of one suite, per shared column (or the chosen pair), on the items both answered."""
-    row_a, result_a = await current(request, a)
-    row_b, result_b = await current(request, b)
+    row_a, result_a = await runs.current(request, a)
+    row_b, result_b = await runs.current(request, b)
     try:
         comparison = compare(a, parsed(result_a, row_a), b, parsed(result_b, row_b), column_a, column_b)
     except CompareError as exc:
-        raise invalid(exc.field, exc.message) from None
+        raise invalid_field(exc.field, exc.message) from None
     return comparison.model_dump(mode="json")
 
 
 @router.get("/{eval_id}")
 async def get_eval(eval_id: str, request: Request) -> dict[str, Any]:
     """The eval's summary table: every column's accuracy, interval, pass@k and cost, and the McNemar tests."""
-    row, result = await current(request, eval_id)
+    row, result = await runs.current(request, eval_id)
     return {**as_api(row, result), "links": links(row)}
 
 
@@ -217,14 +133,14 @@ async def get_items(
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
     """Per-item results: input, expected answer and every column's output, verdict and cost."""
-    row, result = await current(request, eval_id)
+    row, result = await runs.current(request, eval_id)
     if result is None:
         return {"eval_id": eval_id, "total": 0, "limit": limit, "offset": offset, "items": []}
     try:
         total, items = items_page(EvalResult.model_validate(result), wrong=wrong, column=column, limit=limit,
                                   offset=offset)
     except UnknownColumn as exc:
-        raise invalid("column", str(exc)) from None
+        raise invalid_field("column", str(exc)) from None
     return {"eval_id": row.eval_id, "total": total, "limit": limit, "offset": offset, "items": items}
 
 
@@ -233,7 +149,7 @@ async def export_eval(
     eval_id: str, request: Request, format: Literal["json", "csv"] = Query("json")
 ) -> Response:
     """Everything the eval measured: JSON (the whole result) or CSV (one row per item and column)."""
-    row, result = await current(request, eval_id)
+    row, result = await runs.current(request, eval_id)
     headers = {"Content-Disposition": f'attachment; filename="eval-{eval_id}.{format}"'}
     if format == "csv":
         empty = EvalResult(spec=EvalSpec.model_validate(row.spec), thinkroom_version=row.thinkroom_version)
@@ -248,9 +164,9 @@ async def plot_eval(
     kind: Literal["tokens", "passk", "ratings"] = Query("tokens", description="What to draw."),
 ) -> Response:
     """Accuracy against tokens per column, pass@k curves (code suites), or Bradley–Terry ratings."""
-    row, result = await current(request, eval_id)
+    row, result = await runs.current(request, eval_id)
     if result is None:
-        raise ApiError(404, "not_found", f"eval {eval_id!r} has no finished item yet (it is {row.status})")
+        raise runs.no_result_yet(row, status=404)
     try:
         image = await run_in_threadpool(plots.render, EvalResult.model_validate(result), kind, fmt)
     except plots.NoPlot as exc:
