@@ -154,3 +154,9 @@ function conceptCharts(name, input, result) {
   }
   return figures;
 }
+
+// JSON for reading: 2-space indents, but an array of numbers/strings (a vector, a matrix row) stays on one line.
+function prettyCompact(value) {
+  return JSON.stringify(value, null, 2).replace(/\[\n\s*([^[\]{}\n]*(?:,\n\s*[^[\]{}\n]*)*)\n\s*\]/g,
+    (_, inner) => `[${inner.split(/,\n\s*/).join(", ")}]`);
+}
