@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -97,6 +97,24 @@ async def test_thread_cron_fires_runs_on_its_thread_until_deleted(client: LangGr
     await until(lambda: finished_runs(client, other, 2), "two runs of the second cron")
     await client.crons.delete(second["cron_id"])
     assert len(await client.runs.list(thread_id, limit=1000)) == fired
+
+
+async def test_a_disabled_cron_does_not_fire_and_end_time_stops_one(client: LangGraphClient) -> None:
+    idle, ending = [(await client.threads.create())["thread_id"] for _ in range(2)]
+    disabled = await client.crons.create_for_thread(idle, "steps", schedule=EVERY_SECOND, input=TOPIC, enabled=False)
+    end = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3)
+    ends = await client.crons.create_for_thread(ending, "steps", schedule=EVERY_SECOND, input=TOPIC, end_time=end)
+
+    async def over() -> dict[str, Any] | None:
+        (row,) = await client.crons.search(thread_id=ending)
+        return row if row["next_run_date"] is None else None
+
+    await until(over, "the cron to pass its end time")
+    runs = await until(lambda: finished_runs(client, ending, 1), "a run before the end time")
+    assert all(datetime.fromisoformat(r["metadata"]["cron_slot"]) <= end for r in runs)
+    assert await client.runs.list(idle) == []  # every pass that fired `ending` skipped `disabled`
+    for cron in (disabled, ends):
+        await client.crons.delete(cron["cron_id"])
 
 
 async def test_stateless_cron_runs_on_a_new_thread_each_time(client: LangGraphClient) -> None:
