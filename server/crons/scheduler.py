@@ -41,7 +41,6 @@ class CronScheduler:
         self, repo: CronRepo, runs: RunManager, tick_s: float, clock: Callable[[], datetime] = _now
     ) -> None:
         self.repo, self.runs, self.tick_s, self.clock = repo, runs, tick_s, clock
-        self.fired = 0  # slots this replica fired (for logs and tests)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -91,7 +90,6 @@ class CronScheduler:
                 continue  # another replica fired this slot (or the cron was changed meanwhile)
             if await self.fire(row, slot):
                 fired += 1
-        self.fired += fired
         return fired
 
     async def fire(self, row: CronRow, slot: datetime) -> bool:
