@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import StateGraph
 from langgraph.runtime import Runtime
 from pydantic import ValidationError
 
 from workflows.context import WorkflowContext
 from workflows.events import emitter, instrumented
+from workflows.graphs.phased import add_search
 from workflows.inputs import InvalidInput
 from workflows.strategies import code_tree as ct
 
@@ -130,19 +131,6 @@ async def setup(state: CodeState) -> dict[str, Any]:
     return {"strategy": "tree", "tree": init_tree(dict(state)).model_dump()}
 
 
-def _phase(name: str) -> Any:
-    """A graph step that runs the search's next phase (tests, expand, evaluate or select)."""
-
-    @instrumented(name)
-    async def run(state: CodeState, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
-        current = ct.CodeTreeState.model_validate(state["tree"])
-        current = await ct.step(current, runtime.context.gateway, emitter(name))
-        return {"tree": current.model_dump()}
-
-    run.__name__ = name
-    return run
-
-
 def tests_report(node: ct.CodeNode | None) -> str:
     """Each test of the answer and how it fared, one line each."""
     if node is None:
@@ -179,23 +167,7 @@ async def finish(state: CodeState) -> dict[str, Any]:
     }
 
 
-def after_phase(state: CodeState) -> str:
-    return str(state["tree"]["phase"])
-
-
-PHASES = ["tests", "expand", "evaluate", "select"]
-
-
 def build() -> StateGraph[Any, Any, Any, Any]:
     graph = StateGraph(CodeState, context_schema=WorkflowContext, input_schema=CodeInput)
-    graph.add_node("solve", solve)
-    graph.add_node("setup", setup)
-    for name in PHASES:
-        graph.add_node(name, _phase(name))
-    graph.add_node("finish", finish)
-    graph.add_conditional_edges(START, route, ["solve", "setup"])
-    graph.add_edge("solve", END)
-    for name in ["setup", *PHASES]:
-        graph.add_conditional_edges(name, after_phase, [*PHASES, "finish"])
-    graph.add_edge("finish", END)
-    return graph
+    return add_search(graph, key="tree", model=ct.CodeTreeState, step=ct.step, route=route, plain=("solve", solve),
+                      setup=setup, finish=finish)

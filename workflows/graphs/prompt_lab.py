@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import StateGraph
 from langgraph.runtime import Runtime
 from pydantic import ValidationError
 
 from workflows.context import WorkflowContext
 from workflows.events import emitter, instrumented
+from workflows.graphs.phased import add_search
 from workflows.inputs import InvalidInput
 from workflows.strategies import prompt_search as ps
 
@@ -117,19 +118,6 @@ async def setup(state: PromptLabState) -> dict[str, Any]:
     return {"strategy": "search", "search": init_search(dict(state)).model_dump()}
 
 
-def _phase(name: str) -> Any:
-    """A graph step that runs the search's next phase (tests, expand, evaluate or select)."""
-
-    @instrumented(name)
-    async def run(state: PromptLabState, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
-        current = ps.PromptSearchState.model_validate(state["search"])
-        current = await ps.step(current, runtime.context.gateway, emitter(name))
-        return {"search": current.model_dump()}
-
-    run.__name__ = name
-    return run
-
-
 @instrumented("finish")
 async def finish(state: PromptLabState) -> dict[str, Any]:
     current = ps.finish(ps.PromptSearchState.model_validate(state["search"]), emitter("finish"))
@@ -155,23 +143,7 @@ async def finish(state: PromptLabState) -> dict[str, Any]:
     }
 
 
-def after_phase(state: PromptLabState) -> str:
-    return str(state["search"]["phase"])
-
-
-PHASES = ["tests", "expand", "evaluate", "select"]
-
-
 def build() -> StateGraph[Any, Any, Any, Any]:
     graph = StateGraph(PromptLabState, context_schema=WorkflowContext, input_schema=PromptLabInput)
-    graph.add_node("improve", improve)
-    graph.add_node("setup", setup)
-    for name in PHASES:
-        graph.add_node(name, _phase(name))
-    graph.add_node("finish", finish)
-    graph.add_conditional_edges(START, route, ["improve", "setup"])
-    graph.add_edge("improve", END)
-    for name in ["setup", *PHASES]:
-        graph.add_conditional_edges(name, after_phase, [*PHASES, "finish"])
-    graph.add_edge("finish", END)
-    return graph
+    return add_search(graph, key="search", model=ps.PromptSearchState, step=ps.step, route=route,
+                      plain=("improve", improve), setup=setup, finish=finish)

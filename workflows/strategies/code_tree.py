@@ -59,6 +59,7 @@ from .base import Emit, Stopwatch, UsageTotals, emit_event
 from .code_tasks import SHOWN_FAILURES, propose_task, read_candidate, refine_task, review_task, tests_task
 from .config import persona_label
 from .personas import persona_step
+from .phases import SearchPhases
 
 ROOT = "0"
 Phase = Literal["tests", "expand", "evaluate", "select", "finish", "complete"]
@@ -569,25 +570,12 @@ def finish(state: CodeTreeState, emit: Emit | None = None) -> CodeTreeState:
     return new
 
 
-async def step(state: CodeTreeState, gateway: Gateway, emit: Emit | None = None) -> CodeTreeState:
-    """The next phase of the search (what a graph node runs)."""
-    if state.phase == "tests":
-        return await write_tests(state, gateway, emit)
-    if state.phase == "expand":
-        return await expand(state, gateway, emit)
-    if state.phase == "evaluate":
-        return await evaluate(state, gateway, emit)
-    if state.phase == "select":
-        return select(state, emit)
-    if state.phase == "finish":
-        return finish(state, emit)
-    return state
+PHASES: SearchPhases[CodeTreeState] = SearchPhases(write_tests, expand, evaluate, select, finish)
+step = PHASES.step  # the next phase of the search (what a graph node runs)
 
 
 async def search_code(state: CodeTreeState, gateway: Gateway, emit: Emit | None = None) -> CodeTreeState:
-    while state.phase != "complete":
-        state = await step(state, gateway, emit)
-    return state
+    return await PHASES.run(state, gateway, emit)
 
 
 def result_of(state: CodeTreeState, wall_time_s: float = 0.0) -> CodeTreeResult:

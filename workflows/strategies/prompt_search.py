@@ -49,6 +49,7 @@ from tools.reasoning.prompts import (
 from .base import Emit, Stopwatch, UsageTotals, emit_event, metered
 from .config import persona_label
 from .personas import persona_step
+from .phases import SearchPhases
 
 ROOT = "0"
 Phase = Literal["tests", "expand", "evaluate", "select", "finish", "complete"]
@@ -451,19 +452,8 @@ def finish(state: PromptSearchState, emit: Emit | None = None) -> PromptSearchSt
     return new
 
 
-async def step(state: PromptSearchState, gateway: Gateway, emit: Emit | None = None) -> PromptSearchState:
-    """The next phase of the search (what a graph node runs)."""
-    if state.phase == "tests":
-        return await write_tests(state, gateway, emit)
-    if state.phase == "expand":
-        return await expand(state, gateway, emit)
-    if state.phase == "evaluate":
-        return await evaluate(state, gateway, emit)
-    if state.phase == "select":
-        return select(state, emit)
-    if state.phase == "finish":
-        return finish(state, emit)
-    return state
+PHASES: SearchPhases[PromptSearchState] = SearchPhases(write_tests, expand, evaluate, select, finish)
+step = PHASES.step  # the next phase of the search (what a graph node runs)
 
 
 def result_of(state: PromptSearchState, wall_time_s: float = 0.0) -> PromptSearchResult:
@@ -493,8 +483,7 @@ async def search_prompt(
     strings or {"input", "expected"}; None lets the prompt-engineer write them."""
     watch = Stopwatch()
     state = init_prompt_search(prompt, tests, config)
-    while state.phase != "complete":
-        state = await step(state, gateway, emit)
+    state = await PHASES.run(state, gateway, emit)
     return result_of(state, watch.elapsed())
 
 
