@@ -29,6 +29,7 @@ from agents.code_turn import (
 from agents.concept_tools import shortlist_specs
 from agents.context_window import fit_agent_task
 from agents.llm.gateway import Gateway
+from agents.mcp.crewai_mcp import persona_mcp_tools
 from agents.personas import AgentReply, Persona
 from agents.sandbox import SandboxLimits
 
@@ -66,7 +67,10 @@ async def code_persona_crewai(
     sink = EventSink(asyncio.get_running_loop(), on_event)
     info = await resolve_model_info(gateway, persona.model)
     fitted = await fit_agent_task(gateway, persona, task, info)
-    agent, llm, recorder = persona_agent(persona, gateway, sink, info, shortlist_specs(persona.tools, task))
+    mcp_tools = await persona_mcp_tools(persona.name)  # THINKROOM_MCP_SERVERS, as on every persona turn
+    agent, llm, recorder = persona_agent(
+        persona, gateway, sink, info, shortlist_specs(persona.tools, task), extra_tools=mcp_tools
+    )
     deadline = time.monotonic() + persona.timeout_s
     description, program, last_text, closing = task, "", "", ""
     last_run: tuple[int, str] | None = None

@@ -1,7 +1,10 @@
 """MCP tools for a CrewAI agent, through CrewAI's own MCP client (`crewai.mcp`).
 
-CrewAI's resolver starts each server once to list its tools, then its native tools open a
-fresh session per call. Each native tool is wrapped so its call and result reach the
+CrewAI's resolver starts each server once to list its tools (and turns their JSON schemas
+into argument models); each call then opens a fresh `MCPClient` session, as CrewAI's native
+tools do, but without retries (a tool with side effects must not run three times) and with
+a teardown error after the result ignored (CrewAI 1.15's native tool loses a good HTTP
+result to one: "exit cancel scope in a different task"). Calls and results reach the
 turn's StepRecorder like a concept tool's, under the server's own tool name (as AutoGen's
 workbench shows it). A server that cannot start fails the turn with an error naming it;
 one that dies mid-turn gives that call an error result the model and the events see.
@@ -10,16 +13,23 @@ one that dies mid-turn gives that call an error result the model and the events 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from typing import Any
+import concurrent.futures
+import contextvars
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, TypeVar
 
-from crewai.mcp import MCPServerConfig, MCPServerHTTP, MCPServerStdio
+from crewai.mcp import MCPClient, MCPServerConfig, MCPServerHTTP, MCPServerStdio
+from crewai.mcp.transports.http import HTTPTransport
+from crewai.mcp.transports.stdio import StdioTransport
 from crewai.tools import BaseTool
-from crewai.tools.tool_failure import ToolFailure
 from crewai.utilities.logger import Logger
 from pydantic import PrivateAttr
 
 from .config import McpServer, McpServerError, StdioServer, servers_for
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: (kind, data) listener: "tool_call" before the server is asked, "tool_result" after.
 ToolObserver = Callable[[str, dict[str, Any]], None]
@@ -34,11 +44,47 @@ def crewai_config(server: McpServer) -> MCPServerConfig:
     return MCPServerHTTP(url=server.url, headers=dict(server.headers) or None, streamable=True)
 
 
+def crewai_client(server: McpServer) -> MCPClient:
+    """A fresh CrewAI MCP client for one call: the server's timeout, no retries."""
+    transport: StdioTransport | HTTPTransport
+    if isinstance(server, StdioServer):
+        transport = StdioTransport(command=server.command, args=list(server.args), env=dict(server.env) or None)
+    else:
+        transport = HTTPTransport(url=server.url, headers=dict(server.headers) or None, streamable=True)
+    seconds = max(1, round(server.timeout_s))
+    return MCPClient(transport, connect_timeout=seconds, execution_timeout=seconds, max_retries=1)
+
+
+async def call_tool(server: McpServer, tool: str, arguments: dict[str, Any]) -> tuple[str, bool]:
+    """(text, is_error) of one call on a fresh session."""
+    client = crewai_client(server)
+    await client.connect()
+    try:
+        result = await client.call_tool_result(tool, arguments)
+    finally:
+        try:
+            await client.disconnect()
+        except Exception:  # the result is in; a teardown hiccup must not lose it
+            log.debug("MCP server %r: disconnect failed after %s", server.name, tool, exc_info=True)
+    return result.content, result.is_error
+
+
+def run_blocking(coro: Coroutine[Any, Any, T]) -> T:
+    """Run `coro` to the end from synchronous code (CrewAI's tool thread), loop or no loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    context = contextvars.copy_context()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(context.run, asyncio.run, coro).result()
+
+
 class McpTool(BaseTool):
-    """One MCP server tool as the agent sees it: CrewAI's native tool, observed."""
+    """One MCP server tool as the agent sees it: CrewAI's discovered tool, called and observed here."""
 
     server: str
-    _native: BaseTool = PrivateAttr()
+    _config: McpServer = PrivateAttr()
     _observer: ToolObserver | None = PrivateAttr(default=None)
 
     def observe(self, observer: ToolObserver | None) -> None:
@@ -46,24 +92,23 @@ class McpTool(BaseTool):
         self._observer = observer
 
     @classmethod
-    def wrap(cls, native: BaseTool, server: str, observer: ToolObserver | None) -> McpTool:
+    def wrap(cls, native: BaseTool, server: McpServer, observer: ToolObserver | None) -> McpTool:
         name = str(getattr(native, "original_tool_name", native.name))
-        tool = cls(name=name, description=native.description, args_schema=native.args_schema, server=server)
-        tool._native = native
+        tool = cls(name=name, description=native.description, args_schema=native.args_schema, server=server.name)
+        tool._config = server
         tool._observer = observer
         return tool
 
     def _run(self, **kwargs: Any) -> str:
         arguments = {k: v for k, v in kwargs.items() if v is not None}
         self._notify("tool_call", {"tool": self.name, "server": self.server, "arguments": arguments})
-        error = False
         try:
-            result = self._native._run(**arguments)
+            text, error = run_blocking(call_tool(self._config, self.name, arguments))
         except Exception as exc:  # noqa: BLE001 - a dead or failing server is this call's error result
-            result, error = f"ERROR MCP server {self.server!r} failed: {_first_line(exc)}", True
-        if isinstance(result, ToolFailure):
-            result, error = f"ERROR from {self.name}: {result.message}", True
-        text = str(result)
+            text, error = f"ERROR MCP server {self.server!r} failed on {self.name}: {_first_line(exc)}", True
+        else:
+            if error:
+                text = f"ERROR from {self.name}: {text}"
         if len(text) > MAX_RESULT_CHARS:
             text = text[:MAX_RESULT_CHARS] + f"... [truncated, {len(text)} characters in full]"
         self._notify("tool_result", {"tool": self.name, "server": self.server, "result": text, "error": error})
@@ -101,7 +146,7 @@ async def crewai_mcp_tools(servers: Sequence[McpServer], observer: ToolObserver 
             raise McpServerError(server, f"could not start: {_first_line(exc)}", cause=exc) from exc
         if not native:
             raise McpServerError(server, "offers no tools")
-        tools.extend(McpTool.wrap(tool, server.name, observer) for tool in native)
+        tools.extend(McpTool.wrap(tool, server, observer) for tool in native)
     return tools
 
 
@@ -110,4 +155,13 @@ async def persona_mcp_tools(persona: str, servers: Sequence[McpServer] | None = 
     return await crewai_mcp_tools(servers_for(persona, None if servers is None else list(servers)))
 
 
-__all__ = ["MAX_RESULT_CHARS", "McpTool", "crewai_config", "crewai_mcp_tools", "persona_mcp_tools"]
+__all__ = [
+    "MAX_RESULT_CHARS",
+    "McpTool",
+    "call_tool",
+    "crewai_client",
+    "crewai_config",
+    "crewai_mcp_tools",
+    "persona_mcp_tools",
+    "run_blocking",
+]

@@ -4,7 +4,9 @@ backend that also reads tool results, so a reply can be scripted to need the rea
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from agents.llm.backends.scripted import ScriptedBackend
 from agents.llm.types import ChatMessage
 from agents.settings import get_settings
 from tests.agents.crewai.conftest import EventLog
+from tests.server.helpers import free_port
 
 from .glossary_server import GLOSSARY
 
@@ -53,3 +56,29 @@ class ToolReadingBackend(ScriptedBackend):
 @pytest.fixture
 def event_log() -> EventLog:
     return EventLog()
+
+
+@pytest.fixture(scope="module")
+def glossary_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The glossary server over streamable HTTP on a loopback port: its /mcp URL."""
+    port = free_port()
+    log = (tmp_path_factory.mktemp("glossary-http") / "server.log").open("w")
+    proc = subprocess.Popen([sys.executable, str(SERVER), "--http", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not _listening(port):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the glossary HTTP server did not start (exit code {proc.poll()})")
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0

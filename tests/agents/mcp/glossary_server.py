@@ -1,12 +1,14 @@
 """A small stdio MCP server for the tests: a GenAI glossary with known answers.
 
-Run as `python glossary_server.py`; `glossary(term)` returns the entry (an unknown term is
-a tool error), and `crash()` exits the process mid-call, as a server that dies would.
+Run as `python glossary_server.py` (stdio) or `python glossary_server.py --http PORT`
+(streamable HTTP at http://127.0.0.1:PORT/mcp); `glossary(term)` returns the entry (an
+unknown term is a tool error), and `crash()` exits the process mid-call, as a server that dies would.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 
 from mcp.server.fastmcp import FastMCP
 
@@ -35,4 +37,8 @@ def crash() -> str:
 
 
 if __name__ == "__main__":
-    server.run("stdio")
+    if sys.argv[1:2] == ["--http"]:
+        server.settings.host, server.settings.port = "127.0.0.1", int(sys.argv[2])
+        server.run("streamable-http")
+    else:
+        server.run("stdio")

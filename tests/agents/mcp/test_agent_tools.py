@@ -72,6 +72,23 @@ async def test_an_autogen_persona_calls_an_mcp_tool(configure_mcp: Configure, ev
     assert [s.kind for s in reply.steps if s.kind.startswith("tool")] == ["tool_call", "tool_result"]
 
 
+@pytest.mark.parametrize("persona", ["prompt-engineer", "evaluator"])
+async def test_a_streamable_http_server_gives_tools_on_either_framework(
+    configure_mcp: Configure, glossary_url: str, persona: str, event_log: EventLog
+) -> None:
+    configure_mcp([{"name": "glossary-http", "url": glossary_url}])
+    rules, capabilities = (
+        (crewai_rules(), None) if persona == "prompt-engineer" else (autogen_rules(), ["completion", "tools"])
+    )
+    gateway = Gateway(ToolReadingBackend(rules, capabilities=capabilities))
+    reply = await run_agent(
+        persona, PROMPT_TASK if persona == "prompt-engineer" else GRADE_TASK, gateway, on_event=event_log
+    )
+    assert TEMPERATURE in reply.text
+    results = [d for k, d in event_log.events if k == "tool_result"]
+    assert [r.get("result", r.get("content")) for r in results] == [TEMPERATURE]
+
+
 async def test_an_autogen_model_without_tool_calling_starts_no_server(configure_mcp: Configure) -> None:
     """No tool calling, no tools offered: a broken server is not even started."""
     configure_mcp([{"name": "broken", "command": "/nonexistent/mcp-server"}])
@@ -118,3 +135,21 @@ async def test_a_server_that_dies_mid_turn_gives_that_call_a_clear_error(
     assert [(r["name"], r["is_error"]) for r in results] == [("crash", True)]
     assert results[0]["content"].startswith("ERROR MCP server 'glossary' failed on crash: ")
     assert reply.text.startswith("SCORE: 2")
+
+
+async def test_a_crewai_call_on_a_server_that_dies_gets_a_clear_error_result(
+    configure_mcp: Configure, event_log: EventLog
+) -> None:
+    configure_mcp([glossary_entry()])
+    rules = [
+        {
+            "pattern": "Observation:.*ERROR MCP server 'glossary' failed on crash",
+            "response": final("No glossary today."),
+        },
+        {"pattern": "prompt engineer", "response": action("crash", "{}")},
+    ]
+    reply = await run_agent("prompt-engineer", PROMPT_TASK, Gateway(ToolReadingBackend(rules)), on_event=event_log)
+    results = [d for k, d in event_log.events if k == "tool_result"]
+    assert [(r["tool"], r["error"]) for r in results] == [("crash", True)]
+    assert results[0]["result"].startswith("ERROR MCP server 'glossary' failed on crash: ")
+    assert reply.text == "No glossary today."
