@@ -1,7 +1,9 @@
 """Run any persona in its default framework (or a chosen one) behind one async call, held to one contract.
 
 The persona contract, the same on CrewAI and AutoGen: a turn offers the tools
-`agents.concept_tools.shortlist_specs` picks for its task; an "answer" turn returns text,
+`agents.concept_tools.shortlist_specs` picks for its task, and those of the MCP servers
+configured for the persona (THINKROOM_MCP_SERVERS, `agents.mcp`; AutoGen only to a model
+that can call tools), all reported as the same tool events; an "answer" turn returns text,
 steps, usage and how the prompt fitted (`context`); a "code" turn's final program has run in
 the bwrap sandbox and the reply shows that program, its output and the run's steps
 (`agents.code_turn.ensure_final_run`); a "grade" turn's reply is "SCORE: n / REASONS: ..."

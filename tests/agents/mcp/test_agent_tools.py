@@ -16,6 +16,7 @@ import pytest
 
 from agents.errors import AgentRunError
 from agents.llm import Gateway
+from agents.personas import Framework
 from agents.runner import run_agent
 from tests.agents.crewai.conftest import EventLog, action, final
 
@@ -153,3 +154,28 @@ async def test_a_crewai_call_on_a_server_that_dies_gets_a_clear_error_result(
     assert [(r["tool"], r["error"]) for r in results] == [("crash", True)]
     assert results[0]["result"].startswith("ERROR MCP server 'glossary' failed on crash: ")
     assert reply.text == "No glossary today."
+
+
+@pytest.mark.parametrize(("persona", "framework"), [("prompt-engineer", "autogen"), ("evaluator", "crewai")])
+async def test_either_persona_gets_the_mcp_tools_on_the_other_framework(
+    configure_mcp: Configure, event_log: EventLog, persona: str, framework: Framework
+) -> None:
+    """The MCP tools are part of the persona contract, not of one framework's personas."""
+    configure_mcp([glossary_entry()])
+    role = "prompt engineer" if persona == "prompt-engineer" else "strict evaluator"
+    answer = f"SCORE: 7\nREASONS:\n- {TEMPERATURE}"
+    call = {"term": "temperature"}
+    if framework == "crewai":
+        rules = [
+            {"pattern": f"Observation:.*{TEMPERATURE[:40]}", "response": final(answer)},
+            {"pattern": role, "response": action("glossary", json.dumps(call))},
+        ]
+    else:
+        rules = [
+            {"pattern": f"Result of tool glossary: {TEMPERATURE[:40]}", "response": answer},
+            {"pattern": role, "response": json.dumps({"tool": "glossary", "arguments": call})},
+        ]
+    gateway = Gateway(ToolReadingBackend(rules, capabilities=["completion", "tools"]))
+    reply = await run_agent(persona, GRADE_TASK, gateway, framework=framework, on_event=event_log)
+    assert reply.framework == framework and TEMPERATURE in reply.text
+    assert [k for k, _ in event_log.events if k.startswith("tool_")] == ["tool_call", "tool_result"]
