@@ -345,8 +345,10 @@ RESULT_VIEWS.prompt_lab = (container, ctx) => {
   const v = wfValues(ctx.state);
   const verdict = v.verdict || {};
   const view = el("div", { class: "wf-view wf-prompt-lab" });
-  view.append(wfSection("Winner", el("p", {}, el("span", { class: "verified yes", text: verdict.better === "original" ? "the original prompt" : "the rewritten prompt" }),
-    typeof verdict.rewritten_score === "number" ? ` · score ${fmt(verdict.rewritten_score, 2)} vs the original's ${fmt(verdict.original_score, 2)}` : ""),
+  const better = { original: "the original prompt", rewritten: "the rewritten prompt", tie: "a tie", undecided: "undecided" }[verdict.better] || "the rewritten prompt";
+  // the verdict's scores are 0..1 (the table's are the evaluator's 0-10)
+  view.append(wfSection("Winner", el("p", {}, el("span", { class: `verified ${verdict.better === "tie" || verdict.better === "undecided" ? "na" : "yes"}`, text: better }),
+    typeof verdict.rewritten_score === "number" ? ` · rewritten ${wfPct(verdict.rewritten_score)} vs the original's ${wfPct(verdict.original_score)}` : ""),
     wfPre(v.rewritten_prompt || v.answer || "", "result wf-winner")));
   if (v.tricks_applied && v.tricks_applied.length) view.append(wfSection("Techniques", el("ul", {}, ...v.tricks_applied.map((t) => el("li", {}, el("strong", { text: t.trick }), t.why ? ` — ${t.why}` : "")))));
   if (v.score_table && v.score_table.length) {

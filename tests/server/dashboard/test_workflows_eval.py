@@ -57,3 +57,11 @@ def test_an_eval_from_its_form_shows_its_table_and_plot(studio: Studio, browser_
         assert plot.get_attribute("src").startswith("blob:")
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=plot.element_handle())
         shoot(page, "workflows-eval")
+
+        # at phone width the wide table scrolls inside its own box; the page does not scroll sideways
+        page.set_viewport_size({"width": 390, "height": 844})
+        expect(table).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        box = page.locator(".wf-eval:visible .wf-scroll").first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390
+        shoot(page, "workflows-eval-phone")

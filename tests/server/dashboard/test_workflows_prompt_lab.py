@@ -41,5 +41,5 @@ def test_a_prompt_search_shows_every_variants_score_and_the_winner(studio: Studi
         expect(best.locator("td").nth(3)).to_have_text("10")
         original = view.locator("table.wf-score-table tbody tr", has_text="(original)")
         expect(original.locator("td").nth(3)).to_have_text("3")
-        expect(view).to_contain_text("score 1 vs the original's 0.3")
+        expect(view).to_contain_text("rewritten 100% vs the original's 30%")
         shoot(page, "workflows-prompt-lab")
