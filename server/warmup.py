@@ -56,11 +56,11 @@ async def bring_up(app: FastAPI, settings: Settings, stack: AsyncExitStack) -> N
     for module in modules:
         app.include_router(module.router)
     app.openapi_schema = None  # include the new routes in /openapi.json
+    from server.mcp.mount import serve_mcp  # imports the MCP SDK itself, on its own task
     from server.runs.lifecycle import agent_protocol
 
     await stack.enter_async_context(agent_protocol(app, settings))
-    mcp_mount = await asyncio.to_thread(importlib.import_module, "server.mcp.mount")  # the MCP server at /mcp
-    await stack.enter_async_context(mcp_mount.serve_mcp(app, settings))
+    await stack.enter_async_context(serve_mcp(app, settings))
     if getattr(app.state, "settle_heap", False):
         settle_heap()
 
