@@ -168,6 +168,14 @@ async function openConversation(threadId, { quiet = false } = {}) {
   CHAT.threadId = threadId;
   localStorage.setItem(CHAT_STORE, threadId);
   chatShowState(state.values || {});
+  // a reply still being written (the page was reloaded mid-run): follow it live
+  if (!CHAT.busy && (state.next || []).length) {
+    const running = [];
+    for (const status of ["running", "pending"]) {
+      try { running.push(...await getJSON(`/threads/${threadId}/runs?status=${status}&limit=1`)); } catch (_) { /* none */ }
+    }
+    if (running.length && CHAT.threadId === threadId) { chatSetBusy(true); chatStreamRun(null, running[0].run_id); }
+  }
   for (const b of $("chat-threads").querySelectorAll(".conv")) {
     const open = b.querySelector(".conv-open");
     if (open) open.setAttribute("aria-current", String(b.dataset.thread === threadId));
@@ -313,7 +321,8 @@ function chatUsageText(u, seconds) {
 }
 
 // Stream one run into a live bubble: tokens (messages-tuple), the agent's steps (custom), then the thread's state.
-async function chatStreamRun(body) {
+// With `joinRunId`, join that run's stream (from its first event) instead of starting one with `body`.
+async function chatStreamRun(body, joinRunId = null) {
   const threadId = CHAT.threadId;
   const { agent } = chatTarget();
   const text = el("div", { class: "msg-text", "aria-busy": "true" });
@@ -330,7 +339,10 @@ async function chatStreamRun(body) {
   const schedule = () => { if (!frame) frame = setTimeout(paint, 40); }; // at most ~25 renders a second
   const showSteps = () => { const box = chatStepsBox(steps, true); clear(stepsSlot); if (box) stepsSlot.append(box); };
   try {
-    const res = await api(`/threads/${threadId}/runs/stream`, { method: "POST", body: { assistant_id: "chat", stream_mode: CHAT_MODES, ...body } });
+    if (joinRunId) CHAT.runId = joinRunId;
+    const res = joinRunId
+      ? await api(`/threads/${threadId}/runs/${joinRunId}/stream`)
+      : await api(`/threads/${threadId}/runs/stream`, { method: "POST", body: { assistant_id: "chat", stream_mode: CHAT_MODES, ...body } });
     await readSSE(res, (event, raw) => {
       let data;
       try { data = JSON.parse(raw); } catch (_) { return; }

@@ -115,3 +115,20 @@ def test_the_conversation_survives_a_reload_and_lists_in_the_sidebar(studio: Stu
         page.wait_for_function("document.querySelectorAll('#chat-threads .conv-open').length === 1")
         assert page.locator("#chat-threads .conv-open").inner_text() == "Greetings"
         shoot(page, "chat-sidebar")
+
+
+def test_a_reload_mid_reply_follows_the_running_reply(studio: Studio, browser_page: Any) -> None:
+    page = browser_page
+    with studio(RULES) as url:
+        open_chat(page, url)
+        send(page, "stream please")
+        page.wait_for_function("Number(document.querySelector('#chat-log .streaming .msg-text')?.dataset.chars) > 5")
+        page.reload()
+        page.get_by_role("tab", name="Chat").click()
+        live = page.locator("#chat-log .msg.assistant.streaming")
+        live.wait_for()  # the run goes on on the server: the page joins its stream
+        assert chat_panel(page).get_by_role("button", name="Stop").is_visible()
+        final = page.locator("#chat-log .msg.assistant:not(.streaming) .msg-text")
+        final.wait_for()
+        assert final.inner_text().strip() == LONG
+        assert page.locator("#chat-log .msg.user .msg-text").all_inner_texts() == ["stream please"]
