@@ -56,3 +56,25 @@ def test_a_learner_answers_the_lessons_quiz_in_the_page_and_sees_the_grade(studi
         assert answers == list(ANSWERS.values())
         assert page.locator("form.wf-quiz:visible").count() == 0  # answered: no second quiz
         shoot(page, "workflows-lesson-graded")
+
+
+def test_without_the_run_view_the_workflows_tab_follows_the_run_itself(studio: Studio, browser_page: Any) -> None:
+    """If studio.js (openRun) is missing, the result, quiz and grade are drawn under the form."""
+    page = browser_page
+    page.route("**/static/studio.js", lambda route: route.fulfill(body="", content_type="text/javascript"))
+    with studio() as url:
+        page.goto(f"{url}/#tab=workflows&workflow=lesson")
+        form = page.locator("#wf-form")
+        form.get_by_role("button", name="Run lesson").wait_for()
+        form.get_by_label("concept").select_option("pass_at_k")
+        form.get_by_role("button", name="Run lesson").click()
+        result = page.locator("#wf-result")
+        quiz = result.locator("form.wf-quiz")
+        quiz.wait_for()
+        expect(page.get_by_role("tab", name="Workflows")).to_have_attribute("aria-selected", "true")
+        for question, answer in ANSWERS.items():
+            quiz.get_by_label(question).fill(answer)
+        quiz.get_by_role("button", name="Submit answers").click()
+        grades = result.get_by_role("region", name="Grades")
+        grades.wait_for()
+        expect(grades).to_contain_text("Score 2 / 3 (66.7%)")
