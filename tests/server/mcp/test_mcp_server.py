@@ -84,6 +84,7 @@ async def test_bad_arguments_are_clear_tool_errors(mcp_url: str) -> None:
         wrong_type = await session.call_tool("concept_softmax", {"logits": "many"})
         missing = await session.call_tool("agent_evaluator", {})
         no_input = await session.call_tool("workflow_reason", {"thread_id": "t"})
+        resume_nowhere = await session.call_tool("workflow_lesson", {"resume": {"answers": ["x"]}})
         bad_input = await session.call_tool("workflow_lesson", {"input": {"concept": 42}})
         unknown = await session.call_tool("concept_no_such_thing", {})
         shapes = {"q": [[1.0, 0.0]], "k": [[1.0, 0.0], [0.0, 1.0]], "v": [[1.0]]}
@@ -91,6 +92,7 @@ async def test_bad_arguments_are_clear_tool_errors(mcp_url: str) -> None:
     assert wrong_type.isError and "logits: 'many' is not of type 'array'" in text_of(wrong_type)
     assert missing.isError and "'message' is a required property" in text_of(missing)
     assert no_input.isError and "pass 'input'" in text_of(no_input)
+    assert resume_nowhere.isError and "with that run's thread_id" in text_of(resume_nowhere)
     assert bad_input.isError and "input.concept: 42 is not of type 'string'" in text_of(bad_input)
     assert unknown.isError and "unknown tool 'concept_no_such_thing'" in text_of(unknown)
     assert mismatched.isError and "k has 2 rows but v has 1; one value per key" in text_of(mismatched)
