@@ -19,6 +19,8 @@ def thread_config(thread_id: str, checkpoint: dict[str, Any] | None = None) -> R
     for key in ("checkpoint_id", "checkpoint_ns"):
         if checkpoint and checkpoint.get(key):
             configurable[key] = checkpoint[key]
+    if "checkpoint_id" in configurable:  # LangGraph's update_state on a past checkpoint reads its namespace
+        configurable.setdefault("checkpoint_ns", "")
     return {"configurable": configurable}
 
 

@@ -211,7 +211,7 @@ async function openRun(threadId, runId) {
       el("tbody", { id: "studio-timeline", "aria-live": "polite" })),
     el("pre", { id: "studio-tokens", class: "studio-tokens", "aria-live": "polite", hidden: true })),
     section("Result", "studio-result", el("div", { id: "studio-result", "aria-live": "polite" }, el("p", { class: "muted", text: "waiting for the run to end…" }))),
-    section("Graph", "studio-diagram", el("div", { id: "studio-diagram", class: "studio-diagram" })),
+    section("Graph", "studio-diagram", el("div", { id: "studio-diagram", class: "studio-diagram" }, el("p", { class: "muted", text: "drawing the graph…" }))),
     section("Checkpoints", "studio-checkpoints", el("p", { class: "muted", text: "The thread's state after each step; fork a new run from any of them." }),
       el("ol", { id: "studio-checkpoints", class: "studio-checkpoints" })),
     section("Trace", "studio-trace", el("ol", { id: "studio-trace", class: "studio-trace", "aria-label": "Stored events of this run" })));
@@ -290,6 +290,10 @@ function onRunEvent(view, event, raw) {
     onCustom(view, data);
   } else if (event === "updates" && data && typeof data === "object") {
     for (const node of Object.keys(data)) if (!node.startsWith("__")) markUpdated(view, node);
+  } else if (event === "messages" && Array.isArray(data) && data[0] && !view.nodes.some((n) => n.fromCustom)) {
+    appendTokens(String(data[0].content || "")); // messages-tuple: the same tokens, when no custom events carry them
+  } else if (event === "values" && !view.nodes.some((n) => !n.fromCheckpoint)) {
+    liveFromCheckpoints(view); // a run streamed without node events: its checkpoints say which nodes ran
   } else if (event === "error") {
     clear($("studio-result")); showError($("studio-result"), { message: (data && data.message) || pretty(data) });
   }
@@ -305,17 +309,22 @@ function onCustom(view, chunk) {
     Object.assign(row, { status: chunk.kind === "node.end" ? "done" : "error", duration_s: d.duration_s, usage: d.usage || null, error: d.error });
     if (view.run.usage === null || view.run.usage === undefined) showRunFacts(view);
   } else if (chunk.kind === "token") {
-    const box = $("studio-tokens");
-    box.hidden = false; box.append(String(d.text || ""));
+    appendTokens(String(d.text || ""));
     return;
   } else return;
   renderTimeline(view);
 }
 
+function appendTokens(text) {
+  const box = $("studio-tokens");
+  box.hidden = false; box.append(text);
+}
+
 // A node that reported no timing (no custom events) still shows up from its state update.
 function markUpdated(view, node) {
   if (view.nodes.some((n) => n.node === node && n.fromCustom)) return;
-  view.nodes.push({ node, status: "done", duration_s: null, usage: null });
+  view.nodes = view.nodes.filter((n) => !n.fromCheckpoint);
+  view.nodes.push({ node, status: "done", duration_s: null, usage: null, fromUpdate: true });
   renderTimeline(view);
 }
 
@@ -338,7 +347,8 @@ function traceSummary(event, data) {
 }
 
 function traceItem(view, event, data) {
-  if (event === "custom" && data && data.kind === "token") return; // tokens are shown as text above, not one row each
+  // tokens are shown as text above, not one row each
+  if ((event === "custom" && data && data.kind === "token") || event === "messages" || event === "messages/partial") return;
   $("studio-trace").append(el("li", { class: `studio-ev ev-${event}` }, el("details", {},
     el("summary", {}, el("code", { text: event }), " ", el("span", { class: "muted", text: traceSummary(event, data) })),
     el("pre", { class: "studio-json", text: typeof data === "string" ? data : pretty(data) }))));
@@ -357,7 +367,8 @@ async function settleRun(view) {
     showResult(view, state);
   } catch (err) { showError($("studio-result"), err); }
   if (!view.events) $("studio-trace").append(el("li", { class: "muted", text: "no stored events for this run" }));
-  await loadCheckpoints(view);
+  const states = await loadCheckpoints(view);
+  if (states && !view.nodes.some((n) => !n.fromCheckpoint)) timelineFromCheckpoints(view, states);
   if (studio.open === view.threadId) await refreshSidebar(view.threadId); // the thread's status and its runs changed
 }
 
@@ -406,9 +417,38 @@ async function loadCheckpoints(view) {
   const list = clear($("studio-checkpoints"));
   let states;
   try { states = await (await api(`/threads/${view.threadId}/history`, { method: "POST", body: { limit: 50 } })).json(); } catch (err) { showError(list, err); return; }
-  if (studio.view !== view) return;
-  if (!states.length) { list.append(el("li", { class: "muted", text: "no checkpoints" })); return; }
+  if (studio.view !== view) return null;
+  if (!states.length) list.append(el("li", { class: "muted", text: "no checkpoints" }));
   for (const s of states) list.append(checkpointItem(view, s));
+  return states;
+}
+
+// The nodes of this run from its checkpoints (each step's `next` ran until the following checkpoint was written):
+// the timeline of a run whose stream carried no node events, e.g. one started with stream_mode "values" only.
+function timelineFromCheckpoints(view, states) {
+  const mine = states.filter((s) => (s.metadata || {}).run_id === view.runId && s.metadata.source !== "input")
+    .sort((a, b) => (a.metadata.step ?? 0) - (b.metadata.step ?? 0));
+  const active = STUDIO_ACTIVE.has(view.run.status);
+  const rows = [];
+  mine.forEach((s, i) => {
+    const after = mine[i + 1];
+    const took = after && s.created_at && after.created_at ? (new Date(after.created_at) - new Date(s.created_at)) / 1000 : null;
+    for (const node of s.next || []) {
+      if (node.startsWith("__")) continue;
+      const status = after ? "done" : active ? "running" : view.run.status === "success" ? "waiting" : view.run.status;
+      rows.push({ node, status, duration_s: took, usage: null, fromCheckpoint: true });
+    }
+  });
+  view.nodes = rows;
+  renderTimeline(view);
+}
+
+function liveFromCheckpoints(view) {
+  if (view.historyPending) return;
+  view.historyPending = true;
+  api(`/threads/${view.threadId}/history`, { method: "POST", body: { limit: 50 } }).then((r) => r.json()).then((states) => {
+    if (studio.view === view && !view.nodes.some((n) => !n.fromCheckpoint)) timelineFromCheckpoints(view, states);
+  }).catch(() => { /* the settled view reads them again */ }).finally(() => { view.historyPending = false; });
 }
 
 function checkpointItem(view, s) {
@@ -433,12 +473,13 @@ function checkpointItem(view, s) {
       await startRun(view, { input: null, checkpoint_id: from, metadata: { forked_from: id } });
     } catch (err) { showError(out, err); }
   };
+  const runnable = Boolean(id && s.next && s.next.length); // a final checkpoint has nothing left to run
   return el("li", { class: `studio-checkpoint${ofThis ? " this-run" : ""}`, "data-checkpoint": id || "" },
     el("div", { class: "row" }, el("strong", { text: label }), el("span", { class: "muted", text: summary }),
-      el("button", { type: "button", class: "studio-fork", "aria-label": `Fork from ${label}`, text: "Fork", onclick: () => fork(false) })),
+      runnable ? el("button", { type: "button", class: "studio-fork", "aria-label": `Fork from ${label}`, text: "Fork", onclick: () => fork(false) }) : null),
     el("details", {}, el("summary", { text: "State" }), el("pre", { class: "studio-json", text: pretty(s.values || {}) }),
-      el("label", { class: "stack" }, "Edit, then fork with this state", editor),
-      el("button", { type: "button", "aria-label": `Fork from ${label} with the edited state`, text: "Fork with edits", onclick: () => fork(true) })),
+      runnable ? el("label", { class: "stack" }, "Edit, then fork with this state", editor) : null,
+      runnable ? el("button", { type: "button", "aria-label": `Fork from ${label} with the edited state`, text: "Fork with edits", onclick: () => fork(true) }) : null),
     out);
 }
 
@@ -460,7 +501,7 @@ function loadMermaid() {
 let diagramCount = 0;
 async function drawDiagram(view) {
   const box = $("studio-diagram");
-  if (!view.graphId) { box.append(el("p", { class: "muted", text: "no graph" })); return; }
+  if (!view.graphId) { clear(box).append(el("p", { class: "muted", text: "no graph" })); return; }
   try {
     const { mermaid: source } = await getJSON(`/api/graphs/${encodeURIComponent(view.graphId)}/mermaid`);
     const mermaid = await loadMermaid();

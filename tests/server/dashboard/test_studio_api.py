@@ -50,3 +50,20 @@ def test_the_mermaid_diagram_is_langgraphs_own(server: str) -> None:
     assert res.status_code == 200
     source = res.json()["mermaid"]
     assert "graph TD" in source and "respond" in source and "__start__ --> respond" in source
+
+
+def test_state_can_be_updated_on_a_past_checkpoint(server: str) -> None:
+    """The studio's 'fork with edits': the update branches from the chosen checkpoint, not the latest one."""
+    thread = httpx.post(f"{server}/threads", json={}, timeout=60).json()["thread_id"]
+    body = {"assistant_id": "chat", "input": CHAT}
+    assert httpx.post(f"{server}/threads/{thread}/runs/wait", json=body, timeout=60).status_code == 200
+    history = httpx.post(f"{server}/threads/{thread}/history", json={"limit": 10}, timeout=30).json()
+    past = next(s for s in history if s["next"] == ["respond"])
+    edited = {"messages": [{**past["values"]["messages"][0], "content": "edited"}]}
+    res = httpx.post(f"{server}/threads/{thread}/state",
+                     json={"values": edited, "checkpoint_id": past["checkpoint"]["checkpoint_id"]}, timeout=30)
+    assert res.status_code == 200, res.text
+    made = res.json()["checkpoint"]["checkpoint_id"]
+    state = httpx.get(f"{server}/threads/{thread}/state/{made}", timeout=30).json()
+    assert state["parent_checkpoint"]["checkpoint_id"] == past["checkpoint"]["checkpoint_id"]
+    assert [m["content"] for m in state["values"]["messages"]] == ["edited"]

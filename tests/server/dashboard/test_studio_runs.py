@@ -124,3 +124,41 @@ def test_fork_from_a_checkpoint_makes_a_new_run(studio: Studio, browser_page: An
         expect(page.locator(".studio-run-open")).to_have_count(2)
         expect(page.locator("#studio-timeline tr[data-node='respond']")).to_contain_text("done")
         shoot(page, "studio_forked")
+
+
+def test_a_run_without_node_events_gets_its_timeline_from_its_checkpoints(studio: Studio, browser_page: Any) -> None:
+    page = browser_page
+    with studio(QUICK) as url:
+        thread = new_thread(url, "Values only")
+        question = {"question": "What is 6*7?", "strategy": "cot_sc", "config": {"n": 2}}
+        body = {"assistant_id": "reason", "input": question}  # stream_mode "values" only, the default
+        assert httpx.post(f"{url}/threads/{thread}/runs/wait", json=body, timeout=60).status_code == 200
+        run = httpx.get(f"{url}/threads/{thread}/runs", timeout=30).json()[0]["run_id"]
+        page.goto(f"{url}/#tab=threads&thread={thread}&run={run}")
+        expect(page.locator("#studio-run-status")).to_contain_text("success")
+        timeline = page.locator("#studio-timeline tr")
+        expect(timeline.first).to_have_attribute("data-node", "setup")
+        expect(page.locator("#studio-timeline tr[data-node='vote']")).to_contain_text("done")
+        expect(page.locator("#studio-trace")).not_to_contain_text("node.start")  # no node events were stored
+        shoot(page, "studio_timeline_from_checkpoints")
+
+
+def test_fork_with_an_edited_state_runs_on_the_edit(studio: Studio, browser_page: Any) -> None:
+    page = browser_page
+    rules = [{"pattern": "edited question", "response": "A reply to the edit."}, *QUICK]
+    with studio(rules) as url:
+        thread = new_thread(url, "Edit me")
+        first = start_run(url, thread, wait=True)
+        page.goto(f"{url}/#tab=threads&thread={thread}&run={first['run_id']}")
+        expect(page.locator("#studio-result")).to_contain_text("A short and final reply.")
+
+        before = page.locator("#studio-checkpoints li", has_text="next: respond").first
+        before.locator("summary", has_text="State").click()
+        editor = before.get_by_label(re.compile(r"State to fork from at step"))
+        editor.fill(editor.input_value().replace("tell me a long story", "edited question"))
+        before.get_by_role("button", name=re.compile(r"with the edited state$")).click()
+        expect(page.locator("#studio-run-title")).not_to_contain_text(first["run_id"][:8])
+        expect(page.locator("#studio-result")).to_contain_text("A reply to the edit.")
+        state = httpx.get(f"{url}/threads/{thread}/state", timeout=30).json()["values"]
+        assert [m["content"] for m in state["messages"]] == ["edited question", "A reply to the edit."]
+        shoot(page, "studio_fork_edited")
