@@ -48,7 +48,7 @@ function renderMarkdown(text) {
 // ---------- Chat: conversations are threads of the `chat` graph, so history lives on the server ----------
 const CHAT_STORE = "thinkroom.chat.thread";
 const CHAT_MODES = ["messages-tuple", "custom", "values"];
-const CHAT_STEP_KINDS = { tool_call: "Tool call", tool_result: "Tool result", code: "Code", execution: "Sandbox run", thought: "Thought" };
+const CHAT_STEP_KINDS = { thought: "Thought", message: "Message", tool_call: "Tool call", tool_result: "Tool result", code: "Code", execution: "Sandbox run" };
 const CHAT = {
   threadId: null, // the open conversation
   messages: [], // its stored messages ({type, role, id, content})
@@ -56,6 +56,7 @@ const CHAT = {
   agent: null, // who answered last (state.agent)
   runId: null, // the run streaming now (Stop cancels it)
   busy: false,
+  stopped: false, // Stop was clicked for the run streaming now
   agents: new Set(),
   ready: null, // loadChatModels' promise
 };
@@ -121,14 +122,17 @@ async function loadConversations() {
         onclick: () => openConversation(row.thread_id) }, chartClip(title, 40)),
       el("span", { class: "conv-actions" },
         el("button", { type: "button", class: "icon", "aria-label": `Rename ${title}`, title: "Rename", text: "✎", onclick: (e) => renameConversation(e.target.closest("li"), row.thread_id, title) }),
-        el("button", { type: "button", class: "icon", "aria-label": `Delete ${title}`, title: "Delete", text: "×", onclick: () => deleteConversation(row.thread_id) }))));
+        el("button", { type: "button", class: "icon", "aria-label": `Delete ${title}`, title: "Delete", text: "×", onclick: (e) => confirmDelete(e.target.closest(".conv-actions"), row.thread_id, title) }))));
   }
   if (!list.children.length) list.append(el("li", { class: "muted", text: q ? "no match" : "no conversations yet" }));
 }
 
 function renameConversation(li, threadId, title) {
   const input = el("input", { type: "text", value: title, "aria-label": "New title", class: "conv-rename" });
+  let done = false; // Enter saves once; Escape (or the blur its re-render causes) saves nothing
   const save = async () => {
+    if (done) return;
+    done = true;
     const value = input.value.trim();
     if (value && value !== title) {
       try { await api(`/threads/${threadId}`, { method: "PATCH", body: { metadata: { title: value } } }); } catch (err) { showError(li, err); return; }
@@ -137,11 +141,19 @@ function renameConversation(li, threadId, title) {
   };
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter") { e.preventDefault(); save(); }
-    if (e.key === "Escape") { e.preventDefault(); loadConversations(); }
+    if (e.key === "Escape") { e.preventDefault(); done = true; loadConversations(); }
   });
   input.addEventListener("blur", save, { once: true });
   clear(li).append(input);
   input.focus(); input.select();
+}
+
+// Deleting asks once, in place: "Delete" removes the thread, "Keep" puts the buttons back.
+function confirmDelete(actions, threadId, title) {
+  const keep = el("button", { type: "button", class: "small", text: "Keep", "aria-label": `Keep ${title}`, onclick: loadConversations });
+  clear(actions).append(el("button", { type: "button", class: "small danger", text: "Delete", "aria-label": `Confirm deleting ${title}`,
+    onclick: () => deleteConversation(threadId) }), keep);
+  keep.focus();
 }
 
 async function deleteConversation(threadId) {
@@ -199,8 +211,10 @@ function chatStepItem(step) {
 }
 
 // An agent's steps, collapsed under a summary that names its tool calls.
-function chatStepsBox(steps, open = false) {
-  const shown = steps.filter((s) => s.kind in CHAT_STEP_KINDS);
+// `reply` is the text the bubble shows: an agent's message that is (part of) it is not repeated as a step.
+function chatStepsBox(steps, open = false, reply = "") {
+  const echoes = (s) => s.kind === "message" && (!String(s.content || "").trim() || String(reply).includes(String(s.content).trim()));
+  const shown = steps.filter((s) => s.kind in CHAT_STEP_KINDS && !echoes(s));
   if (!shown.length) return null;
   const tools = shown.filter((s) => s.kind === "tool_call").map((s) => s.content.split("(")[0]);
   const summary = tools.length ? `${tools.length} tool call${tools.length > 1 ? "s" : ""}: ${[...new Set(tools)].join(", ")}` : `${shown.length} step${shown.length > 1 ? "s" : ""}`;
@@ -228,7 +242,7 @@ function chatRenderLog() {
       if (i === lastHuman && i > lastAi) li.querySelector(".msg-actions").append(chatAction("Regenerate", "Answer this message again", () => chatRegenerate()));
       log.append(li);
     } else {
-      const li = chatBubble("assistant", CHAT.agent || $("chat-model").value || "assistant", chatStepsBox(CHAT.steps[m.id] || []), el("div", { class: "msg-text" }, renderMarkdown(m.content)));
+      const li = chatBubble("assistant", CHAT.agent || $("chat-model").value || "assistant", chatStepsBox(CHAT.steps[m.id] || [], false, m.content), el("div", { class: "msg-text" }, renderMarkdown(m.content)));
       li.dataset.id = m.id;
       if (i === lastAi) li.querySelector(".msg-actions").append(chatAction("Regenerate", "Regenerate the last reply", () => chatRegenerate()));
       log.append(li);

@@ -115,6 +115,16 @@ def test_the_conversation_survives_a_reload_and_lists_in_the_sidebar(studio: Stu
         page.wait_for_function("document.querySelectorAll('#chat-threads .conv-open').length === 1")
         assert page.locator("#chat-threads .conv-open").inner_text() == "Greetings"
         shoot(page, "chat-sidebar")
+        # delete asks once: Keep leaves it, Delete removes the thread and closes the open conversation
+        chat_panel(page).get_by_role("button", name="Delete Greetings").click()
+        chat_panel(page).get_by_role("button", name="Keep Greetings").click()
+        chat_panel(page).get_by_role("button", name="Delete Greetings").click()
+        chat_panel(page).get_by_role("button", name="Confirm deleting Greetings").click()
+        page.locator("#chat-threads li.muted", has_text="no match").wait_for()
+        chat_panel(page).get_by_label("Search conversations").fill("")
+        page.locator("#chat-threads .conv-open", has_text="second talk").wait_for()
+        assert page.locator("#chat-threads .conv-open").count() == 1
+        assert page.locator("#chat-log .msg").count() == 0
 
 
 def test_a_reload_mid_reply_follows_the_running_reply(studio: Studio, browser_page: Any) -> None:
