@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.server.dashboard.conftest import Studio, shoot
 
 LONG = " ".join(f"word{i}" for i in range(40))
@@ -34,10 +36,11 @@ def send(page: Any, text: str) -> None:
     chat_panel(page).get_by_role("button", name="Send", exact=True).click()
 
 
-def test_tokens_stream_into_the_bubble_before_the_run_ends(studio: Studio, browser_page: Any) -> None:
+@pytest.mark.parametrize("target", ["scripted", "prompt-engineer"])  # the bare model, and an agent (CrewAI)
+def test_tokens_stream_into_the_bubble_before_the_run_ends(studio: Studio, browser_page: Any, target: str) -> None:
     page = browser_page
     with studio(RULES) as url:
-        open_chat(page, url)
+        open_chat(page, url, model=target)
         send(page, "stream please")
         live = page.locator("#chat-log .msg.assistant.streaming .msg-text")
         live.wait_for()
@@ -52,7 +55,7 @@ def test_tokens_stream_into_the_bubble_before_the_run_ends(studio: Studio, brows
             seen.append(int(live.get_attribute("data-chars") or 0))
         assert seen == sorted(seen) and len(set(seen)) == 4 and seen[-1] < len(LONG)
         assert chat_panel(page).get_by_role("button", name="Stop").is_visible()
-        shoot(page, "chat-streaming")
+        shoot(page, f"chat-streaming-{target}")
         final = page.locator("#chat-log .msg.assistant:not(.streaming) .msg-text")
         final.wait_for()
         assert final.inner_text().strip() == LONG
