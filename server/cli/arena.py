@@ -8,7 +8,6 @@ which `/api/arenas` reads too (people vote on its pairs in the dashboard).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 import uuid
@@ -19,15 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 from rich.table import Table
 
 from agents.llm.gateway import Gateway
 
+from . import result_runs
 from .common import FAILURE_EXIT, console, err_console, fail, run_with_gateway, settings_or_exit
+from .result_runs import ItemProgress
 
 if TYPE_CHECKING:
-    from langchain_core.runnables import RunnableConfig
 
     from server.arena.store import ArenaStore
     from server.db.arena_tables import ArenaRow
@@ -80,17 +80,22 @@ def spec_input(
     fail(f"unknown suite {prompts!r}; choose one of {', '.join(SUITES)} or a .jsonl file")
 
 
-class ArenaProgress:
+class ArenaProgress(ItemProgress):
     """A progress bar with each contestant's running wins-losses-ties, fed by the run's `arena.item` events."""
 
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.task = progress.add_task("arena", total=None, record="")
-        self.record: dict[str, list[int]] = {}
-        self.done = 0
+    noun = "arena"
 
-    def count(self, pairs: list[dict[str, Any]]) -> None:
-        self.done += 1
+    def __init__(self, progress: Progress) -> None:
+        super().__init__(progress)
+        self.record: dict[str, list[int]] = {}
+
+    def tally_result(self, result: dict[str, Any]) -> None:
+        self.tally([{"a": p["a"], "b": p["b"], "winner": p["winner"]} for p in result.get("pairs", [])])
+
+    def tally_event(self, data: dict[str, Any]) -> None:
+        self.tally(data.get("pairs", []))
+
+    def tally(self, pairs: list[dict[str, Any]]) -> None:
         for pair in pairs:
             winner = pair.get("winner")
             if winner is None:
@@ -99,63 +104,16 @@ class ArenaProgress:
                 tally = self.record.setdefault(who, [0, 0, 0])
                 tally[2 if winner == "tie" else 0 if winner == side else 1] += 1
 
-    def seed(self, results: list[dict[str, Any]], total: int) -> None:
-        """Prompts a resumed arena had already finished."""
-        for result in results:
-            self.count([{"a": p["a"], "b": p["b"], "winner": p["winner"]} for p in result.get("pairs", [])])
-        self.progress.update(self.task, total=total, completed=self.done, record=self.line())
-
     def line(self) -> str:
         return "  ".join(f"{who} {w}-{lo}-{t}" for who, (w, lo, t) in self.record.items())
 
-    def handle(self, _: str, event: Any) -> None:
-        kind, data = event.get("kind"), event.get("data", {})
-        if kind == "arena.start":
-            self.progress.update(self.task, total=data.get("total"), description=f"arena {data.get('source')}")
-        elif kind == "arena.item":
-            self.count(data.get("pairs", []))
-            self.progress.update(self.task, total=data.get("total"), completed=self.done, record=self.line())
-
-
-def finished_results(snapshot: Any) -> list[dict[str, Any]]:
-    """The prompt results a checkpoint holds: the state's, and those of steps that ended before a kill."""
-    found = dict((snapshot.values or {}).get("results") or {})
-    for task in snapshot.tasks:
-        if task.name == "item" and isinstance(task.result, dict):
-            found.update(task.result.get("results") or {})
-    return list(found.values())
+    def description(self, data: dict[str, Any]) -> str:
+        return f"arena {data.get('source')}"
 
 
 async def drive(gateway: Gateway, run_id: str, graph_input: dict[str, Any] | None) -> dict[str, Any]:
     """Start (graph_input) or continue (None) the arena; returns its final state values."""
-    from workflows.checkpoint import open_checkpointer
-    from workflows.context import WorkflowContext
-    from workflows.registry import get_workflow
-    from workflows.runner import check_input, compile_workflow, run_workflow
-
-    settings = settings_or_exit()
-    spec = get_workflow("arena")
-    async with open_checkpointer(settings.checkpoint_path) as saver:
-        graph = compile_workflow("arena", saver)
-        config: RunnableConfig = {"configurable": {"thread_id": run_id}, "metadata": {"workflow": "arena"}}
-        snapshot = await graph.aget_state(config)
-        if graph_input is not None:
-            check_input(spec, graph, graph_input)  # one line naming the field, exit 2
-            if (snapshot.values or {}).get("spec") is not None:  # this id exists: continue it
-                refuse_another_spec(snapshot.values["spec"], graph_input, run_id)
-                graph_input = None
-        elif not snapshot.values:
-            fail(f"no arena {run_id!r} in {settings.checkpoint_path}")
-        columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   TextColumn("{task.fields[record]}")]
-        with Progress(*columns, console=err_console, transient=False) as progress:
-            view = ArenaProgress(progress)
-            if snapshot.values and graph_input is None:
-                view.seed(finished_results(snapshot), len(snapshot.values.get("item_ids") or []))
-            if graph_input is not None or snapshot.next:
-                await run_workflow(spec, graph, graph_input, config=config, context=WorkflowContext(gateway),
-                                   on_part=view.handle, stream_mode=["custom"])
-        return dict((await graph.aget_state(config)).values)
+    return await result_runs.drive("arena", ArenaProgress, gateway, run_id, graph_input, refuse_another_spec)
 
 
 def refuse_another_spec(stored: dict[str, Any], graph_input: dict[str, Any], run_id: str) -> None:
@@ -178,61 +136,16 @@ def open_store() -> ArenaStore:
 
 @contextmanager
 def recorded(run_id: str, graph_input: dict[str, Any] | None) -> Iterator[Callable[[dict[str, Any]], None]]:
-    """Store a `thinkroom arena run` in the arenas table: running now, then its result or how it stopped."""
-    from server.version import VERSION
-    from workflows.arena.schema import ArenaSpec
+    """Store a `thinkroom arena run` in the arenas table (server.cli.result_runs.recorded)."""
     from workflows.graphs.arena import parse_spec
 
-    spec: ArenaSpec | None = None
-    if graph_input is not None:
-        try:
-            spec = parse_spec(graph_input)
-        except ValueError:  # the run itself reports it, as one line
-            yield lambda _values: None
-            return
-    store = open_store()
-    before = store.repo.get(run_id)
-    store.start_cli(run_id, spec, VERSION)
-    ended = False
-
-    def record(values: dict[str, Any]) -> None:
-        nonlocal ended
-        store.finish(run_id, values, VERSION)
-        ended = True
-
-    try:
+    with result_runs.recorded(open_store(), parse_spec, run_id, graph_input) as record:
         yield record
-    except KeyboardInterrupt:
-        store.end(run_id, "interrupted", "KeyboardInterrupt", "stopped with Ctrl-C")
-        raise
-    except typer.Exit:
-        if not ended:  # refused before running: put the row back as it was
-            if before is None:
-                store.repo.delete(run_id)
-            else:
-                store.repo.update(run_id, status=before.status, pid=before.pid, error=before.error)
-        raise
-    except Exception as exc:
-        store.end(run_id, "error", type(exc).__name__, str(exc) or type(exc).__name__)
-        raise
-
-
-async def _progress(store: ArenaStore, row: ArenaRow) -> dict[str, Any] | None:
-    from workflows.checkpoint import open_checkpointer
-    from workflows.runner import compile_workflow
-
-    async with open_checkpointer(settings_or_exit().checkpoint_path) as saver:
-        return await store.current(row, compile_workflow("arena", saver))
 
 
 def load(store: ArenaStore, arena_id: str) -> tuple[ArenaRow, dict[str, Any] | None]:
     """The arena (status settled) and its result as of now; exit 1 for an unknown id."""
-    row = store.get(arena_id)
-    if row is None:
-        fail(f"no arena {arena_id!r}; `thinkroom arena list` shows them", code=FAILURE_EXIT)
-    if row.status == "success":
-        return row, row.result
-    return row, asyncio.run(_progress(store, row))
+    return result_runs.load(store, "arena", arena_id)
 
 
 def parsed(row: ArenaRow, result: dict[str, Any] | None) -> ArenaResult:

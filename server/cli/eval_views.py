@@ -23,8 +23,8 @@ from server.db import Database
 from server.db.evals import as_api
 from server.db.models import EvalRow
 from server.evals.store import EvalStore
-from server.version import VERSION
 
+from . import result_runs
 from .common import FAILURE_EXIT, console, fail, settings_or_exit
 
 SUITES = ("humaneval", "gsm8k", "game24", "quiz", "jsonl")
@@ -37,27 +37,9 @@ def open_store() -> EvalStore:
     return EvalStore(Database(settings_or_exit().database_url))
 
 
-async def _progress(store: EvalStore, rows: list[EvalRow], *, keep: bool) -> dict[str, dict[str, Any] | None]:
-    """Each unfinished row's result from the checkpoint (`keep`: through store.current, which stores it)."""
-    from workflows.checkpoint import open_checkpointer
-    from workflows.runner import compile_workflow
-
-    found: dict[str, dict[str, Any] | None] = {}
-    async with open_checkpointer(settings_or_exit().checkpoint_path) as saver:
-        graph = compile_workflow("eval", saver)
-        for row in rows:
-            found[row.eval_id] = await (store.current(row, graph) if keep else store.progress(row, graph))
-    return found
-
-
 def load(store: EvalStore, eval_id: str) -> tuple[EvalRow, dict[str, Any] | None]:
     """The eval (status settled) and its result as of now; exit 1 for an unknown id."""
-    row = store.get(eval_id)
-    if row is None:
-        fail(f"no eval {eval_id!r}; `thinkroom eval list` shows them", code=FAILURE_EXIT)
-    if row.status == "success":
-        return row, row.result
-    return row, asyncio.run(_progress(store, [row], keep=True))[row.eval_id]
+    return result_runs.load(store, "eval", eval_id)
 
 
 def parsed(row: EvalRow, result: dict[str, Any] | None) -> Any:
@@ -96,7 +78,7 @@ def list_command(
     store.settle_running()
     rows = store.repo.search(suite=suite, status=status, limit=limit, offset=offset)
     running = [r for r in rows if r.status == "running"]
-    progress = asyncio.run(_progress(store, running, keep=False)) if running else {}
+    progress = asyncio.run(result_runs.current_results(store, "eval", running, keep=False)) if running else {}
     evals = [as_api(row, progress.get(row.eval_id)) for row in rows]
     total = store.repo.count(suite=suite, status=status)
     if json_out:
@@ -289,50 +271,11 @@ def write(path: Path, data: bytes) -> None:
 
 @contextmanager
 def recorded(run_id: str, graph_input: dict[str, Any] | None) -> Iterator[Callable[[dict[str, Any]], None]]:
-    """Store a `thinkroom eval run` in the evals table: running now, then its result or how it stopped.
-
-    Yields `record(values)`, to call with the run's final state. A run that refuses to start
-    (a bad spec, another spec under this run id) leaves the table as it was.
-    """
-    from workflows.evals.schema import EvalSpec
+    """Store a `thinkroom eval run` in the evals table (server.cli.result_runs.recorded)."""
     from workflows.graphs.eval import parse_spec
 
-    spec: EvalSpec | None = None
-    if graph_input is not None:
-        try:
-            spec = parse_spec(graph_input)
-        except ValueError:  # the run itself reports it, as one line
-            yield lambda _values: None
-            return
-    store = open_store()
-    before = store.repo.get(run_id)
-    store.start_cli(run_id, spec, VERSION)
-    recorded_end = False
-
-    def record(values: dict[str, Any]) -> None:
-        nonlocal recorded_end
-        store.finish(run_id, values, VERSION)
-        recorded_end = True
-
-    try:
+    with result_runs.recorded(open_store(), parse_spec, run_id, graph_input) as record:
         yield record
-    except KeyboardInterrupt:
-        store.end(run_id, "interrupted", "KeyboardInterrupt", "stopped with Ctrl-C")
-        raise
-    except typer.Exit:
-        if not recorded_end:  # refused before running: put the row back as it was
-            restore(store, run_id, before)
-        raise
-    except Exception as exc:
-        store.end(run_id, "error", type(exc).__name__, str(exc) or type(exc).__name__)
-        raise
-
-
-def restore(store: EvalStore, run_id: str, before: EvalRow | None) -> None:
-    if before is None:
-        store.repo.delete(run_id)
-    else:
-        store.repo.update(run_id, status=before.status, pid=before.pid, error=before.error)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,19 +9,17 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 from rich.table import Table
 
 from agents.llm.gateway import Gateway
 
-from . import eval_views
-from .common import console, err_console, fail, run_with_gateway, settings_or_exit
-
-if TYPE_CHECKING:
-    from langchain_core.runnables import RunnableConfig
+from . import eval_views, result_runs
+from .common import console, err_console, fail, run_with_gateway
+from .result_runs import ItemProgress
 
 app = typer.Typer(help="Evaluate strategies, agents and models on benchmark suites.", no_args_is_help=True)
 #: Listed here so `--help` needs no import of the suites (checked against agents.evals.suites in tests).
@@ -70,81 +68,34 @@ def spec_input(
     fail(f"unknown suite {suite!r}; choose one of {', '.join(SUITES)} or a .jsonl file")
 
 
-class EvalProgress:
+class EvalProgress(ItemProgress):
     """A progress bar with every column's running accuracy, fed by the run's `eval.item` events."""
 
+    noun = "eval"
+
     def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.task = progress.add_task("eval", total=None, accuracy="")
+        super().__init__(progress)
         self.counts: dict[str, list[int]] = {}
-        self.done = 0
 
-    def seed(self, results: list[dict[str, Any]], total: int) -> None:
-        """Items a resumed run had already finished."""
-        for result in results:
-            self.count({cid: bool(o["correct"]) for cid, o in result["outputs"].items()})
-        self.progress.update(self.task, total=total, completed=self.done, accuracy=self.line())
+    def tally_result(self, result: dict[str, Any]) -> None:
+        self.tally({cid: bool(o["correct"]) for cid, o in result["outputs"].items()})
 
-    def count(self, correct: dict[str, bool]) -> None:
-        self.done += 1
+    def tally_event(self, data: dict[str, Any]) -> None:
+        self.tally(data.get("correct", {}))
+
+    def tally(self, correct: dict[str, bool]) -> None:
         for column_id, right in correct.items():
-            tally = self.counts.setdefault(column_id, [0, 0])
-            tally[0] += right
-            tally[1] += 1
+            counts = self.counts.setdefault(column_id, [0, 0])
+            counts[0] += right
+            counts[1] += 1
 
     def line(self) -> str:
         return "  ".join(f"{cid} {c / n:.0%}" for cid, (c, n) in self.counts.items() if n)
 
-    def handle(self, _: str, event: Any) -> None:
-        kind, data = event.get("kind"), event.get("data", {})
-        if kind == "eval.start":
-            self.progress.update(self.task, total=data.get("total"), description=str(data.get("suite")))
-        elif kind == "eval.item":
-            self.count(data.get("correct", {}))
-            self.progress.update(self.task, total=data.get("total"), completed=self.done, accuracy=self.line())
-
-
-def finished_results(snapshot: Any) -> list[dict[str, Any]]:
-    """The item results a checkpoint holds: the state's, and those of steps that ended before a kill."""
-    found = dict((snapshot.values or {}).get("results") or {})
-    for task in snapshot.tasks:
-        if task.name == "item" and isinstance(task.result, dict):
-            found.update(task.result.get("results") or {})
-    return list(found.values())
-
 
 async def drive(gateway: Gateway, run_id: str, graph_input: dict[str, Any] | None) -> dict[str, Any]:
     """Start (graph_input) or continue (None) the run; returns its final state values."""
-    from workflows.checkpoint import open_checkpointer
-    from workflows.context import WorkflowContext
-    from workflows.registry import get_workflow
-    from workflows.runner import check_input, compile_workflow, run_workflow
-
-    settings = settings_or_exit()
-    spec = get_workflow("eval")
-    async with open_checkpointer(settings.checkpoint_path) as saver:
-        graph = compile_workflow("eval", saver)
-        config: RunnableConfig = {"configurable": {"thread_id": run_id}, "metadata": {"workflow": "eval"}}
-        snapshot = await graph.aget_state(config)
-        if graph_input is not None:
-            check_input(spec, graph, graph_input)  # one line naming the field, exit 2
-            if (snapshot.values or {}).get("spec") is not None:  # this run id exists: continue it
-                refuse_another_spec(snapshot.values["spec"], graph_input, run_id)
-                graph_input = None
-        elif not snapshot.values:
-            fail(f"no eval run {run_id!r} in {settings.checkpoint_path}")
-        columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   TextColumn("{task.fields[accuracy]}")]
-        with Progress(*columns, console=err_console, transient=False) as progress:
-            view = EvalProgress(progress)
-            if snapshot.values and graph_input is None:
-                view.seed(finished_results(snapshot), len(snapshot.values.get("item_ids") or []))
-            if graph_input is not None or snapshot.next:
-                await run_workflow(
-                    spec, graph, graph_input, config=config, context=WorkflowContext(gateway),
-                    on_part=view.handle, stream_mode=["custom"],
-                )
-        return dict((await graph.aget_state(config)).values)
+    return await result_runs.drive("eval", EvalProgress, gateway, run_id, graph_input, refuse_another_spec)
 
 
 def refuse_another_spec(stored: dict[str, Any], graph_input: dict[str, Any], run_id: str) -> None:
