@@ -86,9 +86,15 @@ function threadMatches(t, text) {
 
 function renderThreads() {
   const text = $("studio-search").value.trim();
-  const list = clear($("studio-threads"));
+  const list = $("studio-threads");
+  // the list is rebuilt: keep the keyboard focus on the same thread (or run) across it
+  const active = list.contains(document.activeElement) ? document.activeElement : null;
+  const had = active && { thread: active.closest("[data-thread]")?.dataset.thread, run: active.dataset.run };
+  clear(list);
   const shown = studio.threads.filter((t) => threadMatches(t, text));
   for (const t of shown) list.append(threadItem(t));
+  const li = had && had.thread ? list.querySelector(`[data-thread="${CSS.escape(had.thread)}"]`) : null;
+  if (li) (had.run && li.querySelector(`[data-run="${CSS.escape(had.run)}"]`) || li.querySelector(".studio-thread-open")).focus();
   $("studio-threads-status").textContent = shown.length ? `${shown.length} thread${shown.length === 1 ? "" : "s"}` : "no threads match";
 }
 

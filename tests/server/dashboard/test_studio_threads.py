@@ -61,8 +61,13 @@ def test_search_rename_and_delete_threads(studio: Studio, browser_page: Any) -> 
         assert stored["metadata"]["title"] == "Linear equations" and stored["metadata"]["topic"] == "maths"
 
         # the other thread's runs, then delete it (after confirming)
-        page.get_by_role("button", name="Poems").click()
+        # by keyboard: Enter opens the thread, focus stays on it, Tab reaches its tools
+        page.get_by_role("button", name="Poems").focus()
+        page.keyboard.press("Enter")
         expect(page.get_by_role("list", name="Runs of Poems")).to_contain_text("success")
+        expect(page.get_by_role("button", name="Poems", exact=True)).to_be_focused()
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("button", name="Rename Poems")).to_be_focused()
         page.get_by_role("button", name="Delete Poems").click()
         shoot(page, "studio_delete_confirm")
         page.get_by_role("button", name="Keep it").click()
