@@ -524,6 +524,8 @@ async function drawDiagram(view) {
   } catch (err) { clear(box); showError(box, err); }
 }
 
+const NODE_FILLS = { running: "#cddcff", done: "#dcf3e3", error: "#fdecea", other: "#fff4d6" };
+
 // Colour each diagram node by its latest status in the timeline.
 function paintDiagram(view) {
   const svg = $("studio-diagram").querySelector("svg");
@@ -532,8 +534,12 @@ function paintDiagram(view) {
   for (const n of view.nodes) latest[n.node] = n.status;
   for (const g of svg.querySelectorAll("g.node")) {
     const id = g.getAttribute("data-id") || (/flowchart-(.+)-\d+$/.exec(g.id) || [])[1];
-    g.classList.remove("st-running", "st-done", "st-error");
-    if (id && latest[id]) g.classList.add(`st-${latest[id]}`);
+    const status = id && latest[id];
+    if (!status) continue;
+    g.classList.remove(...[...g.classList].filter((c) => c.startsWith("st-")));
+    g.classList.add(`st-${status}`);
+    // mermaid writes its fill inline with !important, which no stylesheet overrides
+    for (const shape of g.querySelectorAll("rect, polygon, path")) shape.style.setProperty("fill", NODE_FILLS[status] || NODE_FILLS.other, "important");
   }
 }
 

@@ -55,6 +55,7 @@ def test_watch_a_run_live_then_cancel_it_and_reopen_it_after_a_reload(studio: St
         expect(page.locator("#studio-timeline tr[data-node='respond']")).to_contain_text("running")
         expect(page.locator("#studio-tokens")).to_contain_text("word3")
         expect(page.locator("#studio-diagram svg")).to_be_visible()
+        expect(page.locator("#studio-diagram g.node.st-running")).to_have_count(1)  # `respond`, coloured as running
         shoot(page, "studio_run_live")
 
         page.get_by_role("button", name="Cancel run").click()
@@ -95,6 +96,7 @@ def test_reload_then_open_a_past_run_from_the_history(studio: Studio, browser_pa
         expect(page.locator("#studio-run-facts")).to_contain_text("Tokens")
         expect(page.locator("#studio-result")).to_contain_text("A short and final reply.")
         expect(page.locator("#studio-checkpoints li").first).to_be_visible()
+        expect(page.locator("#studio-diagram g.node.st-done")).to_have_count(1)
         shoot(page, "studio_past_run")
 
 
