@@ -152,7 +152,7 @@ def recorded(
     except typer.Exit:
         if not ended:  # refused before running: put the row back as it was
             if before is None:
-                store.repo.delete(run_id)  # type: ignore[attr-defined]  # both result repos delete rows
+                store.repo.delete(run_id)
             else:
                 store.repo.update(run_id, status=before.status, pid=before.pid, error=before.error)
         raise

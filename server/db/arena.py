@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
 from sqlmodel import col, select
 
 from .arena_tables import ArenaRow, ArenaVoteRow
@@ -75,38 +74,13 @@ class ArenaRepo(ResultRepo[ArenaRow]):
     """Arena rows and their votes."""
 
     row_type = ArenaRow
+    id_field = "arena_id"
     derive = staticmethod(result_changes)
 
-    def search(self, *, status: str | None = None, limit: int = 20, offset: int = 0) -> list[ArenaRow]:
-        """Newest first, without the answer-heavy `result` column."""
-        query = select(ArenaRow).options(defer(ArenaRow.result))  # type: ignore[arg-type]
-        if status:
-            query = query.where(ArenaRow.status == status)
-        query = query.order_by(col(ArenaRow.created_at).desc(), col(ArenaRow.arena_id)).offset(offset).limit(limit)
-        with self.db.read() as session:
-            return list(session.exec(query).all())
-
-    def count(self, *, status: str | None = None) -> int:
-        query = select(func.count()).select_from(ArenaRow)
-        if status:
-            query = query.where(ArenaRow.status == status)
-        with self.db.read() as session:
-            return int(session.exec(query).one())
-
-    def running(self) -> list[ArenaRow]:
-        query = select(ArenaRow).options(defer(ArenaRow.result)).where(ArenaRow.status == "running")  # type: ignore[arg-type]
-        with self.db.read() as session:
-            return list(session.exec(query).all())
-
-    def delete(self, arena_id: str) -> bool:
-        with self.db.write() as session:
-            row = session.get(ArenaRow, arena_id)
-            if row is None:
-                return False
-            for vote in session.exec(select(ArenaVoteRow).where(ArenaVoteRow.arena_id == arena_id)).all():
-                session.delete(vote)
-            session.delete(row)
-            return True
+    def delete_dependents(self, session: Any, row_id: str) -> None:
+        """An arena's people's votes go with it."""
+        for vote in session.exec(select(ArenaVoteRow).where(ArenaVoteRow.arena_id == row_id)).all():
+            session.delete(vote)
 
     # -- votes --------------------------------------------------------------------------------
     def add_vote(self, arena_id: str, pair_id: str, winner: str) -> ArenaVoteRow:

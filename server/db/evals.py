@@ -9,10 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy.orm import defer
-from sqlmodel import col, select
-
 from .common import iso
 from .models import EvalRow
 from .results import ResultRepo
@@ -75,43 +71,8 @@ class EvalRepo(ResultRepo[EvalRow]):
     """The one store of evaluations, used by `/api/evals` and by `thinkroom eval`."""
 
     row_type = EvalRow
+    id_field = "eval_id"
     derive = staticmethod(result_changes)
-
-    def search(
-        self, *, suite: str | None = None, status: str | None = None, limit: int = 20, offset: int = 0
-    ) -> list[EvalRow]:
-        """Newest first, without the item-heavy `result` column."""
-        query = _filtered(select(EvalRow).options(defer(EvalRow.result)), suite, status)  # type: ignore[arg-type]
-        query = query.order_by(col(EvalRow.created_at).desc(), col(EvalRow.eval_id)).offset(offset).limit(limit)
-        with self.db.read() as session:
-            return list(session.exec(query).all())
-
-    def count(self, *, suite: str | None = None, status: str | None = None) -> int:
-        query = _filtered(select(func.count()).select_from(EvalRow), suite, status)
-        with self.db.read() as session:
-            return int(session.exec(query).one())
-
-    def running(self) -> list[EvalRow]:
-        """Rows still marked running (their run or process may have ended since), without `result`."""
-        query = select(EvalRow).options(defer(EvalRow.result)).where(EvalRow.status == "running")  # type: ignore[arg-type]
-        with self.db.read() as session:
-            return list(session.exec(query).all())
-
-    def delete(self, eval_id: str) -> bool:
-        with self.db.write() as session:
-            row = session.get(EvalRow, eval_id)
-            if row is None:
-                return False
-            session.delete(row)
-            return True
-
-
-def _filtered(query: Any, suite: str | None, status: str | None) -> Any:
-    if suite:
-        query = query.where(EvalRow.suite == suite)
-    if status:
-        query = query.where(EvalRow.status == status)
-    return query
 
 
 __all__ = ["FINAL", "STATUSES", "EvalRepo", "as_api", "result_changes", "summary_of"]

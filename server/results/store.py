@@ -154,7 +154,7 @@ class ResultStore(Generic[RowT, SpecT]):
 
     def settle_running(self) -> None:
         """Settle every row still marked running (before a listing)."""
-        for row in self.repo.running():  # type: ignore[attr-defined]  # every result repo lists its running rows
+        for row in self.repo.running():
             self.settle(row)
 
     def get(self, row_id: str) -> RowT | None:
