@@ -363,19 +363,32 @@ function traceItem(view, event, data) {
 // The run has ended (or stopped at an interrupt): its status, result view and checkpoints.
 async function settleRun(view) {
   try {
-    const [run, state] = await Promise.all([getJSON(`/api/studio/threads/${view.threadId}/runs/${view.runId}`),
-      getJSON(`/threads/${view.threadId}/state`)]);
+    const [run, state, latest] = await Promise.all([getJSON(`/api/studio/threads/${view.threadId}/runs/${view.runId}`),
+      getJSON(`/threads/${view.threadId}/state`), getJSON(`/threads/${view.threadId}/runs?limit=1`)]);
     if (studio.view !== view) return;
     view.run = run;
     for (const n of view.nodes) if (n.status === "running") n.status = run.status === "success" ? "done" : run.status;
     renderTimeline(view);
     showRunFacts(view);
-    showResult(view, state);
+    showResult(view, latest[0] && latest[0].run_id === view.runId ? state : await pastRunState(view, state));
   } catch (err) { showError($("studio-result"), err); }
   if (!view.events) $("studio-trace").append(el("li", { class: "muted", text: "no stored events for this run" }));
   const states = await loadCheckpoints(view);
   if (states && !view.nodes.some((n) => !n.fromCheckpoint)) timelineFromCheckpoints(view, states);
   if (studio.open === view.threadId) await refreshSidebar(view.threadId); // the thread's status and its runs changed
+}
+
+// An earlier run of the thread: its own output (what join returns), not the thread's state since; its
+// interrupts, if it stopped at one, were answered by the runs after it.
+async function pastRunState(view, state) {
+  try {
+    const output = await getJSON(`/threads/${view.threadId}/runs/${view.runId}/join`);
+    if (output && typeof output === "object" && !output.__error__ && Object.keys(output).length) {
+      const { __interrupt__: _answered, ...values } = output;
+      return { values, interrupts: [], tasks: [] };
+    }
+  } catch (_) { /* fall back to the thread's state */ }
+  return { ...state, interrupts: [], tasks: [] };
 }
 
 function pendingInterrupts(state) {
@@ -392,11 +405,24 @@ function showResult(view, state) {
   if (typeof draw === "function") {
     try { draw(box, { state: state.values || {}, interrupts, run: view.run, resume }); return; } catch (err) { showError(box, err); }
   }
-  if (interrupts.length) {
-    box.append(el("p", {}, el("strong", { text: "Waiting for input: " }), "the run stopped at an interrupt."),
-      ...interrupts.map((i) => el("pre", { class: "studio-json", text: pretty(i.value) })));
-  }
+  if (interrupts.length) box.append(resumeForm(interrupts, resume));
   box.append(el("pre", { id: "studio-state", class: "studio-json", text: pretty(state.values || {}) }));
+}
+
+// A graph without its own result view still answers its interrupt: the payload, and a JSON (or text) reply.
+function resumeForm(interrupts, resume) {
+  const input = el("textarea", { id: "studio-resume-input", class: "code", rows: 3, spellcheck: "false" });
+  const out = el("div");
+  const form = el("form", { class: "stack", onsubmit: async (e) => {
+    e.preventDefault(); clear(out);
+    let value = input.value.trim();
+    try { value = JSON.parse(value); } catch (_) { /* plain text is a string answer */ }
+    try { await resume(value); } catch (err) { showError(out, err); }
+  } }, el("p", {}, el("strong", { text: "Waiting for input: " }), "the run stopped at an interrupt."),
+  ...interrupts.map((i) => el("pre", { class: "studio-json", text: pretty(i.value) })),
+  el("label", { for: "studio-resume-input", text: "Your answer (JSON or text)" }), input,
+  el("div", { class: "row" }, el("button", { type: "submit", id: "studio-resume", text: "Resume" })), out);
+  return form;
 }
 
 // A new run on the same thread (a resume or a fork) with the studio's stream modes; then open it.

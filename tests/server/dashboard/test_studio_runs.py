@@ -164,3 +164,43 @@ def test_fork_with_an_edited_state_runs_on_the_edit(studio: Studio, browser_page
         state = httpx.get(f"{url}/threads/{thread}/state", timeout=30).json()["values"]
         assert [m["content"] for m in state["messages"]] == ["edited question", "A reply to the edit."]
         shoot(page, "studio_fork_edited")
+
+        # the first run still shows its own result, not the thread's state since the fork
+        page.get_by_role("button", name=re.compile(rf"Run {first['run_id'][:8]}")).click()
+        expect(page.locator("#studio-run-title")).to_contain_text(first["run_id"][:8])
+        expect(page.locator("#studio-result")).to_contain_text("A short and final reply.")
+        expect(page.locator("#studio-result")).not_to_contain_text("A reply to the edit.")
+
+
+def test_an_interrupt_without_a_result_view_is_answered_in_the_run_view(studio: Studio, browser_page: Any) -> None:
+    page = browser_page
+    with studio() as url:
+        thread = new_thread(url, "Quiz me")
+        body = {"assistant_id": "lesson", "input": {"concept": "pass_at_k"}, "stream_mode": MODES}
+        assert httpx.post(f"{url}/threads/{thread}/runs/wait", json=body, timeout=120).status_code == 200
+        paused = httpx.get(f"{url}/threads/{thread}/runs", timeout=30).json()[0]["run_id"]
+        page.goto(url)
+        page.evaluate("delete RESULT_VIEWS.lesson")  # a graph the Workflows tab draws nothing for
+        open_thread(page, "Quiz me")
+        page.get_by_role("button", name=re.compile(rf"Run {paused[:8]}")).click()
+        result = page.locator("#studio-result")
+        expect(result).to_contain_text("Waiting for input")
+        expect(result).to_contain_text("What is pass@1 for n = 10, c = 3?")  # the interrupt's payload
+        page.get_by_label("Your answer (JSON or text)").fill('{"answers": ["0.3", "0.5", "no idea"]}')
+        page.get_by_role("button", name="Resume").click()
+
+        # the resume is a new run on the thread, opened at once; it grades the answers
+        expect(page.locator("#studio-run-title")).not_to_contain_text(paused[:8])
+        expect(page.locator("#studio-run-status")).to_contain_text("success")
+        expect(page.locator("#studio-timeline tr[data-node='grade']")).to_contain_text("done")
+        expect(result).not_to_contain_text("Waiting for input")
+        state = httpx.get(f"{url}/threads/{thread}/state", timeout=30).json()
+        assert state["values"]["answers"] == ["0.3", "0.5", "no idea"] and not state["next"]
+        shoot(page, "studio_resumed")
+
+        # the paused run, opened again, shows its own output: its quiz was answered by the run after it
+        page.get_by_role("button", name=re.compile(rf"Run {paused[:8]}")).click()
+        expect(page.locator("#studio-run-title")).to_contain_text(paused[:8])
+        expect(page.locator("#studio-state")).to_be_visible()
+        expect(result).not_to_contain_text("Waiting for input")
+        assert "answers" not in page.locator("#studio-state").inner_text()
