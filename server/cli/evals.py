@@ -141,7 +141,9 @@ def render(result: dict[str, Any]) -> None:
         applied = ", ".join(found.techniques) or "none: the original scored best"
         console.print(f"[bold]{found.column}[/] searched {found.prompts_tried} prompts on {len(found.train_items)} "
                       f"other items (original {train(found.original_train_score)}, chosen {train(found.train_score)}); "
-                      f"techniques: {applied}")
+                      f"techniques: {applied}; the search cost {found.search_calls} calls, "
+                      f"{found.search_prompt_tokens:,} + {found.search_completion_tokens:,} tokens, "
+                      f"{found.search_seconds:.0f} s")
         console.print(found.prompt, markup=False, highlight=False)
 
 

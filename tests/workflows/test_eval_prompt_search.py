@@ -35,6 +35,7 @@ async def test_the_searched_variant_beats_the_original_on_items_it_never_saw(tmp
     assert not set(found["train_items"]) & {item["id"] for item in result["items"]}
     assert "examples" in found["techniques"] and "For example" in found["prompt"]
     assert (found["original_train_score"], found["train_score"]) == (0.0, 10.0)
+    assert found["search_calls"] > 0 and found["search_prompt_tokens"] > 0  # the search cost is reported
     assert found["original"].startswith("Answer the question.")
     kinds = [e["kind"] for e in events]
     assert kinds.index("eval.prompt_search") < kinds.index("eval.item")  # searched once, before any item

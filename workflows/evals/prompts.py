@@ -69,6 +69,10 @@ async def search_column_prompt(
         train_score=result.score,
         original_train_score=result.original_score,
         prompts_tried=len(result.nodes),
+        search_prompt_tokens=result.usage.prompt_tokens,
+        search_completion_tokens=result.usage.completion_tokens,
+        search_calls=result.usage.calls,
+        search_seconds=round(result.wall_time_s, 2),
     )
 
 

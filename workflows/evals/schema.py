@@ -186,6 +186,10 @@ class PromptFound(_Model):
     train_score: float | None = Field(default=None, description="the variant's mean score (0-10) on those items")
     original_train_score: float | None = None
     prompts_tried: int = 0
+    search_prompt_tokens: int = Field(default=0, description="what the search cost, beyond the column's answers")
+    search_completion_tokens: int = 0
+    search_calls: int = 0
+    search_seconds: float = 0.0
 
 
 class EvalResult(_Model):
