@@ -52,7 +52,8 @@ async def respond(state: ChatState, runtime: Runtime[WorkflowContext]) -> dict[s
     if not messages or messages[-1]["type"] != "human":
         raise ValueError("chat needs a last message of type 'human' (role 'user')")
     gateway = runtime.context.gateway
-    agent = state.get("agent") or runtime.context.agent
+    # the run's assistant (or context) names the persona for this turn; else the one the thread last used
+    agent = runtime.context.agent or state.get("agent")
     chat = to_chat(messages)
     reply_id = new_id()
     steps: list[dict[str, str]] = []

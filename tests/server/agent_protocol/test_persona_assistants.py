@@ -87,3 +87,14 @@ async def test_an_agent_assistant_cannot_be_deleted(client: LangGraphClient) -> 
     with pytest.raises(ConflictError, match="agent 'evaluator'"):
         await client.assistants.delete("evaluator")
     assert (await client.assistants.get("evaluator"))["name"] == "evaluator"
+
+
+async def test_the_agent_assistant_of_a_run_wins_over_the_agent_a_thread_used_before(client: LangGraphClient) -> None:
+    thread = await client.threads.create()
+    as_coder = {**ask("Print two plus three."), "agent": "coder"}
+    first = await client.runs.wait(thread["thread_id"], "chat", input=as_coder)
+    assert isinstance(first, dict) and "print(2 + 3)" in first["answer"]
+    second = await client.runs.wait(thread["thread_id"], "tutor", input=ask("What does top-p keep?"))
+    assert isinstance(second, dict) and "cumulative probability" in second["answer"]  # the tutor, not the coder
+    third = await client.runs.wait(thread["thread_id"], "chat", input=ask("Print two plus three."))
+    assert isinstance(third, dict) and "print(2 + 3)" in third["answer"]  # the plain chat keeps the thread's agent
