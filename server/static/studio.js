@@ -243,6 +243,12 @@ function showRunFacts(view) {
     ["Model calls", u ? u.calls ?? 0 : "—"]];
   clear($("studio-run-facts")).append(...facts.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { "data-fact": k, text: v })]));
   if (r.error) $("studio-run-facts").append(el("dt", { text: "Error" }), el("dd", { class: "bad", text: r.error.message || pretty(r.error) }));
+  const k = r.kwargs || {}, started = k.command ? ["Command", k.command] : ["Input", k.input];
+  if (k.checkpoint_id) $("studio-run-facts").append(el("dt", { text: "Forked from" }), el("dd", {}, el("code", { text: `checkpoint ${sid(k.checkpoint_id)}` })));
+  if (started[1] !== undefined && started[1] !== null) {
+    $("studio-run-facts").append(el("dt", { text: started[0] }), el("dd", {}, el("details", {}, el("summary", { text: "show" }),
+      el("pre", { id: "studio-run-input", class: "studio-json", text: pretty(started[1]) }))));
+  }
   $("studio-cancel").hidden = !STUDIO_ACTIVE.has(r.status);
   tickDuration(view);
 }

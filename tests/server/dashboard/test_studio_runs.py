@@ -94,6 +94,8 @@ def test_reload_then_open_a_past_run_from_the_history(studio: Studio, browser_pa
         expect(trace).to_contain_text("updates")
         expect(page.locator("#studio-tokens")).to_contain_text("A short and final reply.")
         expect(page.locator("#studio-run-facts")).to_contain_text("Tokens")
+        page.locator("#studio-run-facts summary").click()
+        expect(page.locator("#studio-run-input")).to_contain_text("tell me a long story")  # what the run was given
         expect(page.locator("#studio-result")).to_contain_text("A short and final reply.")
         expect(page.locator("#studio-checkpoints li").first).to_be_visible()
         expect(page.locator("#studio-diagram g.node.st-done")).to_have_count(1)
@@ -123,6 +125,7 @@ def test_fork_from_a_checkpoint_makes_a_new_run(studio: Studio, browser_page: An
         assert forked["kwargs"]["checkpoint_id"] in before_respond  # it started on that checkpoint
         assert forked["metadata"]["forked_from"] == forked["kwargs"]["checkpoint_id"]
         expect(title).to_contain_text(forked["run_id"][:8])
+        expect(page.locator("#studio-run-facts")).to_contain_text(f"checkpoint {forked['kwargs']['checkpoint_id'][:8]}")
         expect(page.locator(".studio-run-open")).to_have_count(2)
         expect(page.locator("#studio-timeline tr[data-node='respond']")).to_contain_text("done")
         shoot(page, "studio_forked")
