@@ -13,7 +13,7 @@ checkpoints are written concurrently instead of one at a time.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -50,15 +50,34 @@ def postgres_conninfo(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+async def one_replica_at_a_time(conninfo: str, lock: int, setup: Callable[[], Awaitable[None]]) -> None:
+    """Run `setup` (create or migrate tables) under a PostgreSQL advisory lock, so replicas take turns."""
+    async with await AsyncConnection.connect(conninfo, autocommit=True) as locker:
+        await locker.execute("SELECT pg_advisory_lock(%s)", (lock,))
+        try:
+            await setup()
+        finally:
+            await locker.execute("SELECT pg_advisory_unlock(%s)", (lock,))
+
+
 async def setup_tables(conninfo: str) -> None:
     """Create or migrate LangGraph's checkpoint tables, one replica at a time."""
-    async with await AsyncConnection.connect(conninfo, autocommit=True) as locker:
-        await locker.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK,))
-        try:
-            async with AsyncPostgresSaver.from_conn_string(conninfo) as saver:
-                await saver.setup()
-        finally:
-            await locker.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))
+
+    async def setup() -> None:
+        async with AsyncPostgresSaver.from_conn_string(conninfo) as saver:
+            await saver.setup()
+
+    await one_replica_at_a_time(conninfo, SETUP_LOCK, setup)
+
+
+async def open_pool(conninfo: str, max_connections: int) -> AsyncConnectionPool[Any]:
+    """An open pool of autocommit connections with dict rows, as LangGraph's Postgres savers and stores want."""
+    kwargs = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
+    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+        conninfo, min_size=1, max_size=max_connections, kwargs=kwargs, open=False
+    )
+    await pool.open(wait=True)
+    return pool
 
 
 @asynccontextmanager
@@ -66,11 +85,7 @@ async def open_postgres_checkpointer(url: str, max_connections: int = 10) -> Asy
     """A `PooledPostgresSaver` for the database at `url`, its tables set up."""
     conninfo = postgres_conninfo(url)
     await setup_tables(conninfo)
-    kwargs = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
-    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-        conninfo, min_size=1, max_size=max_connections, kwargs=kwargs, open=False
-    )
-    await pool.open(wait=True)
+    pool = await open_pool(conninfo, max_connections)
     try:
         yield PooledPostgresSaver(pool)
     finally:

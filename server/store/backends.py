@@ -19,7 +19,6 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from langgraph.store.base import BaseStore, Op, Result, TTLConfig
 from langgraph.store.sqlite import SqliteStore
@@ -85,35 +84,20 @@ async def open_sqlite_store(path: Path) -> AsyncIterator[InlineSqliteStore]:
         conn.close()
 
 
-async def _setup_postgres(conninfo: str) -> None:
-    """Create or migrate the store's tables, one replica at a time."""
-    from langgraph.store.postgres import AsyncPostgresStore
-    from psycopg import AsyncConnection
-
-    async with await AsyncConnection.connect(conninfo, autocommit=True) as locker:
-        await locker.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK,))
-        try:
-            async with AsyncPostgresStore.from_conn_string(conninfo) as store:
-                await store.setup()
-        finally:
-            await locker.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))
-
-
 @asynccontextmanager
 async def open_postgres_store(url: str, max_connections: int = 4) -> AsyncIterator[BaseStore]:
     from langgraph.store.postgres import AsyncPostgresStore
-    from psycopg.rows import dict_row
-    from psycopg_pool import AsyncConnectionPool
 
-    from workflows.checkpoint_postgres import postgres_conninfo
+    from workflows.checkpoint_postgres import one_replica_at_a_time, open_pool, postgres_conninfo
 
     conninfo = postgres_conninfo(url)
-    await _setup_postgres(conninfo)
-    kwargs = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
-    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-        conninfo, min_size=1, max_size=max_connections, kwargs=kwargs, open=False
-    )
-    await pool.open(wait=True)
+
+    async def setup() -> None:
+        async with AsyncPostgresStore.from_conn_string(conninfo) as tables:
+            await tables.setup()
+
+    await one_replica_at_a_time(conninfo, SETUP_LOCK, setup)
+    pool = await open_pool(conninfo, max_connections)
     store = AsyncPostgresStore(pool, ttl=TTL)
     await store.start_ttl_sweeper()
     try:
