@@ -9,10 +9,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import asc, desc
 from sqlmodel import col, select
 
-from .common import contains, iso, json_filters
+from .common import iso, json_filters, metadata_page, sorted_by
 from .engine import Database
 from .models import AssistantRow, utcnow
 
@@ -160,13 +159,9 @@ class AssistantRepo:
             query = query.where(AssistantRow.graph_id == graph_id)
         if name:
             query = query.where(col(AssistantRow.name).contains(name))
-        column = getattr(AssistantRow, sort_by if sort_by in SORTABLE else "created_at")
-        query = query.order_by(desc(column) if (sort_order or "desc") == "desc" else asc(column))
+        query = sorted_by(query, AssistantRow, sort_by, sort_order, SORTABLE)
         with self.db.read() as session:
-            if rest:
-                rows = [r for r in session.exec(query).all() if contains(r.meta, rest)]
-                return rows[offset : offset + limit]
-            return list(session.exec(query.offset(offset).limit(limit)).all())
+            return metadata_page(session, query, rest, limit, offset)
 
     def count(self, **filters: Any) -> int:
         return len(self.search(limit=1_000_000, **filters))

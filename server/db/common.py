@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean
+from sqlalchemy import Boolean, asc, desc
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import FunctionElement
@@ -63,6 +63,20 @@ def json_filters(
         else:
             rest[key] = value
     return conditions, rest
+
+
+def sorted_by(query: Any, table: Any, sort_by: str | None, sort_order: str | None, sortable: Any) -> Any:
+    """`query` ordered by a sortable column (default `created_at`), newest first unless asked otherwise."""
+    column = getattr(table, sort_by if sort_by is not None and sort_by in sortable else "created_at")
+    return query.order_by(desc(column) if (sort_order or "desc") == "desc" else asc(column))
+
+
+def metadata_page(session: Any, query: Any, rest: dict[str, Any], limit: int, offset: int) -> list[Any]:
+    """One page of `query`'s rows; metadata filters SQL cannot express (`rest`) are checked here first."""
+    if rest:
+        rows = [r for r in session.exec(query).all() if contains(r.meta, rest)]
+        return rows[offset : offset + limit]
+    return list(session.exec(query.offset(offset).limit(limit)).all())
 
 
 def contains(document: Any, wanted: dict[str, Any]) -> bool:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, asc, desc, func, update
+from sqlalchemy import Table, asc, func, update
 from sqlmodel import col, select
 
-from .common import contains, iso, json_filters
+from .common import iso, json_filters, metadata_page, sorted_by
 from .cron_tables import CronRow
 from .engine import Database
 from .models import utcnow
@@ -92,14 +92,9 @@ class CronRepo:
             query = query.where(CronRow.thread_id == thread_id)
         if enabled is not None:
             query = query.where(col(CronRow.enabled).is_(enabled))
-        column = getattr(CronRow, sort_by if sort_by in SORTABLE else "created_at")
-        ordered = desc(column) if (sort_order or "desc") == "desc" else asc(column)
-        query = query.order_by(ordered, asc(CronRow.cron_id))
+        query = sorted_by(query, CronRow, sort_by, sort_order, SORTABLE).order_by(asc(CronRow.cron_id))
         with self.db.read() as session:
-            if rest:
-                rows = [r for r in session.exec(query).all() if contains(r.meta, rest)]
-                return rows[offset : offset + limit]
-            return list(session.exec(query.offset(offset).limit(limit)).all())
+            return metadata_page(session, query, rest, limit, offset)
 
     def count(self, **filters: Any) -> int:
         return len(self.search(limit=10_000_000, **filters))
