@@ -26,6 +26,8 @@ from server.runs.modes import API_MODES
 from server.runs.schemas import RunCreate, StrictBody
 
 router = APIRouter(tags=["runs"])
+#: The cancel reason of a run whose client went away with on_disconnect=cancel.
+CLIENT_LEFT = "cancelled: the client disconnected (on_disconnect=cancel)"
 ALWAYS_SENT = {"metadata", "error"}
 
 
@@ -101,7 +103,7 @@ def _sse(
 def _stream_response(manager: RunManager, job: RunJob) -> EventSourceResponse:
     def cancel() -> None:
         if job.body.on_disconnect == "cancel" and not job.done.is_set():
-            _background(manager.cancel(job, "interrupt", wait=False))
+            _background(manager.cancel(job, CLIENT_LEFT, wait=False))
 
     return EventSourceResponse(
         _sse(manager, job.run_id, on_disconnect=cancel), headers=_locations(job.thread_id, job.run_id), ping=15
@@ -130,7 +132,7 @@ async def _until_done_or_gone(manager: RunManager, job: RunJob, request: Request
         for waiter in (gone, done):
             waiter.cancel()
     if gone.done() and not gone.cancelled() and not job.done.is_set():
-        await manager.cancel(job, "interrupt", wait=True)
+        await manager.cancel(job, CLIENT_LEFT, wait=True)
 
 
 async def _wait(job: RunJob, manager: RunManager | None = None, request: Request | None = None) -> dict[str, Any]:
@@ -222,7 +224,7 @@ async def join_stream(
 
     def cancel() -> None:
         if cancel_on_disconnect and job is not None and not job.done.is_set():
-            _background(manager.cancel(job, "interrupt", wait=False))
+            _background(manager.cancel(job, CLIENT_LEFT, wait=False))
 
     return EventSourceResponse(
         _sse(manager, run_id, after, modes, cancel), headers=_locations(thread_id, run_id), ping=15

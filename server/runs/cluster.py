@@ -44,7 +44,7 @@ from server.errors import ApiError
 from workflows.checkpoint_postgres import PooledPostgresSaver, postgres_conninfo
 
 from .executor import Outcome
-from .manager import SHUTDOWN, RunJob, RunManager
+from .manager import NEWER_RUN, SHUTDOWN, RunJob, RunManager, cancel_reason
 from .pg_checkpoints import PostgresCheckpointOps
 from .schemas import RunCreate
 from .streams import Event, RunStream, StreamHub
@@ -328,7 +328,7 @@ class ClusterRunManager(RunManager):
             for run_id in active:
                 handle = await self.find(run_id)
                 if handle is not None:
-                    await self.cancel(handle, strategy, wait=True)
+                    await self.cancel(handle, NEWER_RUN if strategy == "interrupt" else strategy, wait=True)
         run_id = str(uuid.uuid4())
         row = RunRow(
             run_id=run_id, thread_id=thread_id, assistant_id=assistant.assistant_id, graph_id=assistant.graph_id,
@@ -411,7 +411,7 @@ class ClusterRunManager(RunManager):
             conn.execute(delete(EVENTS).where(EVENTS.c.run_id == run_id))
             conn.execute(delete(RUNS).where(RUNS.c.run_id == run_id))
             return
-        reason = "cancelled by a newer run (multitask_strategy=interrupt)" if action == "interrupt" else action
+        reason = cancel_reason(action)
         conn.execute(UPDATE_RUN, {
             "status": "interrupted", "cancel_reason": reason, "ended_at": utcnow(), "updated_at": utcnow(),
             "_run_id": run_id,

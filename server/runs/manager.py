@@ -42,6 +42,13 @@ from .webhooks import Webhooks
 
 log = logging.getLogger("thinkroom.runs")
 SHUTDOWN = "shutdown"
+#: Cancel actions other than rollback and shutdown keep the run's progress; one that is a sentence is the reason.
+NEWER_RUN = "cancelled by a newer run on its thread (multitask_strategy=interrupt)"
+
+
+def cancel_reason(action: str) -> str:
+    """What a cancelled run's `cancel_reason` says: a plain `interrupt` is a client's cancel."""
+    return "cancelled" if action == "interrupt" else action
 
 
 @dataclass(eq=False)
@@ -185,8 +192,9 @@ class RunManager:
                     "use multitask_strategy enqueue, interrupt or rollback",
                 )
             if strategy in ("interrupt", "rollback"):
+                action = NEWER_RUN if strategy == "interrupt" else strategy
                 for job in active:
-                    await self.cancel(job, strategy, wait=True)
+                    await self.cancel(job, action, wait=True)
         run_id = str(uuid.uuid4())
         starts_now = (
             not self.active(thread_id) and not body.after_seconds and not self.waiters and self.busy < self.max_workers
@@ -319,7 +327,7 @@ class RunManager:
             await self.refresh_thread(job.thread_id, busy=self.thread_busy_after(job))
             job.outcome = Outcome(status="rollback")
             return
-        reason = "cancelled by a newer run (multitask_strategy=interrupt)" if action == "interrupt" else action
+        reason = cancel_reason(action)
         self.runs.update(job.run_id, status="interrupted", cancel_reason=reason, ended_at=utcnow())
         await self.refresh_thread(job.thread_id, busy=self.thread_busy_after(job))
         job.outcome = Outcome(status="interrupted", error={"error": "Cancelled", "message": reason})

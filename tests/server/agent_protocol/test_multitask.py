@@ -43,7 +43,15 @@ async def test_interrupt(client: LangGraphClient) -> None:
     result = await client.runs.join(thread_id, second["run_id"])
     old = await client.runs.get(thread_id, first)
     assert old["status"] == "interrupted"
+    assert old["cancel_reason"].startswith("cancelled by a newer run")
     assert result["steps"] == ["one", "one", "two", "three"]  # the interrupted run's progress is kept
+
+
+async def test_a_client_cancel_says_so_not_that_a_newer_run_came(client: LangGraphClient) -> None:
+    thread_id, first = await busy_thread(client)
+    await client.runs.cancel(thread_id, first, wait=True)
+    cancelled = await client.runs.get(thread_id, first)
+    assert (cancelled["status"], cancelled["cancel_reason"]) == ("interrupted", "cancelled")
 
 
 async def test_rollback(client: LangGraphClient) -> None:
