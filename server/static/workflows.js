@@ -3,6 +3,9 @@
 // Owner: issue 17 (D2). Model and user text only ever goes in as text or through renderMarkdown.
 "use strict";
 
+// What a background run keeps for the run view: node events (time, tokens), updates and values.
+const WF_STREAM_MODES = ["values", "updates", "custom"];
+
 // The graphs offered first, in this order; any other registered graph follows.
 const WF_ORDER = ["chat", "lesson", "code", "prompt_lab", "reason", "eval"];
 // Fields drawn as a multi-line text box.
@@ -164,7 +167,7 @@ async function wfStart(spec, input) {
     return { threadId: created.thread_id, runId: created.run_id };
   }
   const thread = await (await api("/threads", { method: "POST", body: { metadata: { graph_id: spec.graph_id, source: "workflows" } } })).json();
-  const run = await (await api(`/threads/${thread.thread_id}/runs`, { method: "POST", body: { assistant_id: spec.graph_id, input } })).json();
+  const run = await (await api(`/threads/${thread.thread_id}/runs`, { method: "POST", body: { assistant_id: spec.graph_id, input, stream_mode: WF_STREAM_MODES } })).json();
   return { threadId: thread.thread_id, runId: run.run_id };
 }
 
@@ -207,7 +210,7 @@ async function wfFollow(out, graph, threadId, runId) {
     clear(out);
     if (run.status === "error") showError(out, { message: `the run failed: ${(run.error && (run.error.message || run.error)) || "see the server log"}` });
     const resume = async (value) => {
-      const next = await (await api(`/threads/${threadId}/runs`, { method: "POST", body: { assistant_id: graph, command: { resume: value } } })).json();
+      const next = await (await api(`/threads/${threadId}/runs`, { method: "POST", body: { assistant_id: graph, command: { resume: value }, stream_mode: WF_STREAM_MODES } })).json();
       await wfFollow(out, graph, threadId, next.run_id);
     };
     const view = RESULT_VIEWS[graph] || wfGeneric;

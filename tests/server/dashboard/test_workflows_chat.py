@@ -36,4 +36,9 @@ def test_a_chat_turn_from_the_form_shows_the_reply_as_sanitized_markdown(studio:
         expect(reply.locator("li")).to_have_text("sums to 1")
         assert reply.locator("[onerror]").count() == 0  # and sanitized: no handler reaches the page
         assert page.title() != "pwned"
+        # the run streamed its node events, so the run view's timeline has the node's model calls and tokens
+        respond = page.locator('#studio-timeline tr[data-node="respond"]')
+        cells = respond.locator("td")  # status, time, calls, prompt tokens, completion tokens (the node is a th)
+        expect(cells.nth(2)).to_have_text("1")
+        assert int(cells.nth(3).inner_text()) > 0 and int(cells.nth(4).inner_text()) > 0
         shoot(page, "workflows-chat")
