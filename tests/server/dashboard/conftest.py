@@ -50,8 +50,10 @@ def studio(tmp_path: Path) -> Studio:
     return start
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium_browser() -> Iterator[Any]:
+    """One Chromium per test module. Not per session: while Playwright's sync API is open its event
+    loop counts as running in this thread, so every later asyncio test would fail to start its own."""
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
