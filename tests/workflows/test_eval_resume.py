@@ -98,7 +98,7 @@ def finished_writes(db: Path, thread: str) -> int:
 
 
 async def finished_ids(db: Path, thread: str) -> set[str]:
-    from server.cli.evals import finished_results
+    from server.cli.result_runs import finished_results
 
     async with open_checkpointer(db) as saver:
         graph = get_workflow("eval").build().compile(checkpointer=saver)
