@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from functools import lru_cache
 from itertools import combinations
 from typing import Annotated, Any, Literal, TypedDict
@@ -39,19 +39,11 @@ from workflows.context import WorkflowContext
 from workflows.evals.models import resolve_models, thinkroom_version
 from workflows.evals.schema import ModelRef
 from workflows.events import emit, instrumented
-from workflows.graphs.eval import busy_seconds
+from workflows.graphs.item_steps import RESET, ItemRun, busy_seconds, forget_run, item_run, merge_items
 from workflows.inputs import InvalidInput
 
-RESET = "__reset__"
 #: Placeholder default model while checking a spec without a gateway (setup uses the real one).
 UNRESOLVED = "default"
-
-
-def _merge(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
-    """Item results accumulate; a new run on the same thread starts from nothing ({RESET: True})."""
-    if right and right.get(RESET):
-        return {k: v for k, v in right.items() if k != RESET}
-    return {**(left or {}), **(right or {})}
 
 
 class ArenaInput(TypedDict, total=False):
@@ -80,8 +72,8 @@ class ArenaState(ArenaInput, total=False):
     judged_by: dict[str, Any]
     models_used: list[dict[str, Any]]
     item_ids: list[str]
-    results: Annotated[dict[str, dict[str, Any]], _merge]
-    timing: Annotated[dict[str, list[float]], _merge]
+    results: Annotated[dict[str, dict[str, Any]], merge_items]
+    timing: Annotated[dict[str, list[float]], merge_items]
     result: dict[str, Any]
     answer: str
 
@@ -184,33 +176,7 @@ def dispatch(state: ArenaState) -> list[Send] | str:
     return [Send("item", {**payload, "item": asdict(i)}) for i in pending]
 
 
-@dataclass
-class _Run:
-    """One run's in-process state: worker slots and the running records its events report."""
-
-    loop: asyncio.AbstractEventLoop
-    workers: int
-    slots: asyncio.Semaphore
-    done: int = 0
-    record: dict[str, list[int]] = field(default_factory=dict)
-
-
-_runs: dict[str, _Run] = {}
-
-
-def _thread(config: RunnableConfig) -> str:
-    return str((config.get("configurable") or {}).get("thread_id", ""))
-
-
-def _run_of(config: RunnableConfig, workers: int) -> _Run:
-    thread, loop = _thread(config), asyncio.get_running_loop()
-    run = _runs.get(thread)
-    if run is None or run.loop is not loop or run.workers != workers:
-        run = _runs[thread] = _Run(loop, workers, asyncio.Semaphore(workers))
-    return run
-
-
-def _announce(run: _Run, item: ArenaItem, total: int) -> None:
+def _announce(run: ItemRun, item: ArenaItem, total: int) -> None:
     """Stream `arena.item`: its pairs' winners and each contestant's (wins, losses, ties) so far in this process."""
     run.done += 1
     for pair in item.pairs:
@@ -218,21 +184,21 @@ def _announce(run: _Run, item: ArenaItem, total: int) -> None:
             continue
         score = SCORES[pair.winner]
         for who, mine in ((pair.a, score), (pair.b, 1.0 - score)):
-            tally = run.record.setdefault(who, [0, 0, 0])
+            tally = run.tallies.setdefault(who, [0, 0, 0])
             tally[0 if mine == 1.0 else 1 if mine == 0.0 else 2] += 1
     emit(
         "arena.item", node="item", id=item.id, index=item.index, done=run.done, total=total,
         pairs=[{"pair_id": p.pair_id, "a": p.a, "b": p.b, "winner": p.winner, "by": p.judgement.by,
                 "method": p.judgement.method} for p in item.pairs],
         errors={cid: a.error for cid, a in item.answers.items() if a.error},
-        record={cid: list(t) for cid, t in run.record.items()},
+        record={cid: list(t) for cid, t in run.tallies.items()},
     )
 
 
 async def item(task: ItemTask, *, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
     """Every contestant answers one prompt, then every pair is judged blind; saved as soon as the step ends."""
     spec = ArenaSpec.model_construct(**task["spec"])  # validated by setup; without the suite text and prompts
-    run = _run_of(get_config(), spec.workers)
+    run = item_run(get_config(), spec.workers)
     async with run.slots:
         started = time.time()
         suite_item = SuiteItem(**task["item"])
@@ -285,7 +251,7 @@ def build_result(state: ArenaState, rounds: int = BOOTSTRAP_ROUNDS) -> ArenaResu
 
 @instrumented("finish")
 async def finish(state: ArenaState, config: RunnableConfig) -> dict[str, Any]:
-    _runs.pop(_thread(config), None)
+    forget_run(config)
     result = await asyncio.to_thread(build_result, state)  # the bootstrap refits: off the event loop
     line = summary_line(result)
     emit("arena.done", node="finish", summary=line)

@@ -17,9 +17,8 @@ verdicts and every column's running accuracy. `finish` leaves the `EvalResult`
 
 from __future__ import annotations
 
-import asyncio
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from functools import lru_cache
 from typing import Annotated, Any, Literal, TypedDict
 
@@ -48,16 +47,8 @@ from workflows.evals.schema import (
 )
 from workflows.evals.summary import pairwise_mcnemar, summarize_column
 from workflows.events import emit, emitter, instrumented
+from workflows.graphs.item_steps import RESET, ItemRun, busy_seconds, forget_run, item_run, merge_items
 from workflows.inputs import InvalidInput
-
-RESET = "__reset__"
-
-
-def _merge(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
-    """Item results accumulate; a new run on the same thread starts from nothing ({RESET: True})."""
-    if right and right.get(RESET):
-        return {k: v for k, v in right.items() if k != RESET}
-    return {**(left or {}), **(right or {})}
 
 
 class EvalInput(TypedDict, total=False):
@@ -86,8 +77,8 @@ class EvalState(EvalInput, total=False):
     models_used: list[dict[str, Any]]
     item_ids: list[str]
     prompts: list[dict[str, Any]]
-    results: Annotated[dict[str, dict[str, Any]], _merge]
-    timing: Annotated[dict[str, list[float]], _merge]
+    results: Annotated[dict[str, dict[str, Any]], merge_items]
+    timing: Annotated[dict[str, list[float]], merge_items]
     result: dict[str, Any]
     answer: str
 
@@ -235,35 +226,7 @@ def dispatch(state: EvalState) -> list[Send] | str:
     return [Send("item", {**payload, "position": k, "item": asdict(items[k])}) for k in pending]
 
 
-@dataclass
-class _Run:
-    """One run's in-process state: the worker slots and the running counts its events report."""
-
-    loop: asyncio.AbstractEventLoop
-    workers: int
-    slots: asyncio.Semaphore
-    done: int = 0
-    counts: dict[str, list[int]] = field(default_factory=dict)
-
-
-#: Runs in progress in this process, by thread id; not checkpointed (a run resumed by a new process starts afresh).
-_runs: dict[str, _Run] = {}
-
-
-def _thread(config: RunnableConfig) -> str:
-    return str((config.get("configurable") or {}).get("thread_id", ""))
-
-
-def _run_of(config: RunnableConfig, workers: int) -> _Run:
-    thread = _thread(config)
-    loop = asyncio.get_running_loop()
-    run = _runs.get(thread)
-    if run is None or run.loop is not loop or run.workers != workers:
-        run = _runs[thread] = _Run(loop, workers, asyncio.Semaphore(workers))
-    return run
-
-
-def _announce(run: _Run, result: ItemResult, total: int) -> None:
+def _announce(run: ItemRun, result: ItemResult, total: int) -> None:
     """Stream `eval.item`: this item's verdicts, and each column's accuracy over the items this process finished.
 
     That is the whole run's running accuracy, except when another process resumed the run: then
@@ -271,7 +234,7 @@ def _announce(run: _Run, result: ItemResult, total: int) -> None:
     """
     run.done += 1
     for column_id, output in result.outputs.items():
-        counts = run.counts.setdefault(column_id, [0, 0])
+        counts = run.tallies.setdefault(column_id, [0, 0])
         counts[0] += output.correct
         counts[1] += 1
     emit(
@@ -283,14 +246,14 @@ def _announce(run: _Run, result: ItemResult, total: int) -> None:
         total=total,
         correct={cid: o.correct for cid, o in result.outputs.items()},
         errors={cid: o.error for cid, o in result.outputs.items() if o.error},
-        accuracy={cid: (c / n if n else 0.0) for cid, (c, n) in run.counts.items()},
+        accuracy={cid: (c / n if n else 0.0) for cid, (c, n) in run.tallies.items()},
     )
 
 
 async def item(task: ItemTask, *, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
     """Evaluate one item for every column; LangGraph saves its result as soon as this step ends."""
     spec = EvalSpec.model_construct(**task["spec"])  # validated by setup; a user suite's text is not carried
-    run = _run_of(get_config(), spec.workers)
+    run = item_run(get_config(), spec.workers)
     async with run.slots:
         started = time.time()
         suite_item = SuiteItem(**task["item"])
@@ -306,16 +269,6 @@ async def item(task: ItemTask, *, runtime: Runtime[WorkflowContext]) -> dict[str
         _announce(run, result, task["total"])
         stored = result.model_dump(exclude={"input", "expected"})  # re-read from the suite: the checkpoint stays small
         return {"results": {suite_item.id: stored}, "timing": {suite_item.id: [started, time.time()]}}
-
-
-def busy_seconds(spans: list[list[float]]) -> float:
-    """Length of the union of the items' [start, end] spans: overlapping workers count once, a pause not at all."""
-    total, reach = 0.0, float("-inf")
-    for start, end in sorted(spans):
-        if end > reach:
-            total += end - max(start, reach)
-            reach = end
-    return total
 
 
 def build_result(state: EvalState) -> EvalResult:
@@ -355,7 +308,7 @@ def summary_line(result: EvalResult) -> str:
 
 @instrumented("finish")
 async def finish(state: EvalState, config: RunnableConfig) -> dict[str, Any]:
-    _runs.pop(_thread(config), None)
+    forget_run(config)
     result = build_result(state)
     emit("eval.done", node="finish", summary=summary_line(result))
     return {"result": result.model_dump(mode="json"), "answer": summary_line(result)}
