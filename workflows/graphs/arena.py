@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import asdict
-from functools import lru_cache
 from itertools import combinations
 from typing import Annotated, Any, Literal, TypedDict
 
@@ -28,7 +27,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Send
 from pydantic import ValidationError
 
-from agents.evals.suites import SuiteItem, SuiteUnavailable, load_suite, select
+from agents.evals.suites import SuiteItem, SuiteUnavailable, select
 from tools.evals.jsonl import SuiteErrors
 from tools.evals.ratings import BOOTSTRAP_ROUNDS
 from workflows.arena.contestants import answer, parse_contestants, verifiable
@@ -39,7 +38,7 @@ from workflows.context import WorkflowContext
 from workflows.evals.models import resolve_models, thinkroom_version
 from workflows.evals.schema import ModelRef
 from workflows.events import emit, instrumented
-from workflows.graphs.item_steps import RESET, ItemRun, busy_seconds, forget_run, item_run, merge_items
+from workflows.graphs.item_steps import RESET, ItemRun, busy_seconds, cached_suite, forget_run, item_run, merge_items
 from workflows.inputs import InvalidInput
 
 #: Placeholder default model while checking a spec without a gateway (setup uses the real one).
@@ -91,17 +90,12 @@ class ItemTask(TypedDict):
 # --------------------------------------------------------------------------- the spec and its items
 
 
-@lru_cache(maxsize=8)
-def _suite(suite: str, text: str | None, source: str) -> tuple[SuiteItem, ...]:
-    return tuple(load_suite(suite, text, source))
-
-
 def selected_items(spec: ArenaSpec) -> list[SuiteItem]:
     """The prompts the spec selects: the suite's (loaded once per process), or the inline ones."""
     if spec.suite is None:
         inline = [SuiteItem(i, f"prompt/{i}", "qa", text, None) for i, text in enumerate(spec.prompts)]
         return inline[spec.offset : None if spec.limit is None else spec.offset + spec.limit]
-    items = list(_suite(spec.suite, spec.suite_text, spec.suite_path or "suite"))
+    items = list(cached_suite(spec.suite, spec.suite_text, spec.suite_path or "suite"))
     return select(items, spec.suite, spec.offset, spec.limit)
 
 

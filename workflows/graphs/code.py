@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from workflows.context import WorkflowContext
 from workflows.events import emitter, instrumented
-from workflows.graphs.phased import add_search
+from workflows.graphs.phased import add_search, config_field
 from workflows.inputs import InvalidInput
 from workflows.strategies import code_tree as ct
 
@@ -83,12 +83,7 @@ def check_input(value: dict[str, Any]) -> None:
     try:
         tree_config(value)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        field = where if where in ("coder", "evaluator") and value.get(where) else f"config.{where}"
-        if where == "coder" and not value.get(where) and value.get("proposer"):
-            field = "proposer"
-        raise InvalidInput(field, str(first["msg"]).removeprefix("Value error, ")) from None
+        raise config_field(exc, value, ("coder", "evaluator")) from None
     try:
         init_tree(value)
     except ValueError as exc:

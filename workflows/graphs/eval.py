@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
-from functools import lru_cache
 from typing import Annotated, Any, Literal, TypedDict
 
 from langchain_core.runnables import RunnableConfig
@@ -29,7 +28,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Send
 from pydantic import ValidationError
 
-from agents.evals.suites import SuiteItem, SuiteUnavailable, load_suite, select
+from agents.evals.suites import SuiteItem, SuiteUnavailable, select
 from agents.grading import gateway_judge
 from tools.evals.jsonl import SuiteErrors
 from workflows.context import WorkflowContext
@@ -47,7 +46,7 @@ from workflows.evals.schema import (
 )
 from workflows.evals.summary import pairwise_mcnemar, summarize_column
 from workflows.events import emit, emitter, instrumented
-from workflows.graphs.item_steps import RESET, ItemRun, busy_seconds, forget_run, item_run, merge_items
+from workflows.graphs.item_steps import RESET, ItemRun, busy_seconds, cached_suite, forget_run, item_run, merge_items
 from workflows.inputs import InvalidInput
 
 
@@ -99,20 +98,15 @@ class ItemTask(TypedDict):
 # --------------------------------------------------------------------------- the spec and its items
 
 
-@lru_cache(maxsize=8)
-def _suite(suite: str, text: str | None, source: str) -> tuple[SuiteItem, ...]:
-    return tuple(load_suite(suite, text, source))
-
-
 def selected_items(spec: EvalSpec) -> list[SuiteItem]:
     """The items the spec selects (suites load once per process)."""
-    items = list(_suite(spec.suite, spec.suite_text, spec.suite_path or "suite"))
+    items = list(cached_suite(spec.suite, spec.suite_text, spec.suite_path or "suite"))
     return select(items, spec.suite, spec.offset, spec.limit)
 
 
 def prompt_training_items(spec: EvalSpec) -> list[SuiteItem]:
     """The items a prompt_search column searches on: none of them is evaluated."""
-    suite = list(_suite(spec.suite, spec.suite_text, spec.suite_path or "suite"))
+    suite = list(cached_suite(spec.suite, spec.suite_text, spec.suite_path or "suite"))
     return training_items(suite, selected_items(spec), spec.train)
 
 
@@ -131,7 +125,7 @@ def parse_spec(value: dict[str, Any]) -> EvalSpec:
     except SuiteUnavailable as exc:
         raise InvalidInput("suite", str(exc)) from None
     if not items:
-        total = len(_suite(spec.suite, spec.suite_text, spec.suite_path or "suite"))
+        total = len(cached_suite(spec.suite, spec.suite_text, spec.suite_path or "suite"))
         raise InvalidInput("offset", f"selects no items (the {spec.suite} suite has {total} from its start)")
     check_columns(spec, items)
     return spec

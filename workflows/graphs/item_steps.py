@@ -11,12 +11,21 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
+from agents.evals.suites import SuiteItem, load_suite
+
 #: Written as {RESET: True} by a run's setup, so the run does not inherit a previous run's items.
 RESET = "__reset__"
+
+
+@lru_cache(maxsize=8)
+def cached_suite(suite: str, text: str | None, source: str) -> tuple[SuiteItem, ...]:
+    """A suite's items, loaded once per process (every item step of a run reads its own from it)."""
+    return tuple(load_suite(suite, text, source))
 
 
 def merge_items(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
@@ -69,4 +78,4 @@ def busy_seconds(spans: list[list[float]]) -> float:
     return total
 
 
-__all__ = ["RESET", "ItemRun", "busy_seconds", "forget_run", "item_run", "merge_items", "thread_of"]
+__all__ = ["RESET", "ItemRun", "busy_seconds", "cached_suite", "forget_run", "item_run", "merge_items", "thread_of"]

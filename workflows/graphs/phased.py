@@ -9,14 +9,26 @@ from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from workflows.context import WorkflowContext
 from workflows.events import emitter, instrumented
+from workflows.inputs import InvalidInput
 
 PHASES = ["tests", "expand", "evaluate", "select"]
 #: A search's step function: the state after its next phase.
 Step = Callable[[Any, Any, Any], Awaitable[Any]]
+
+
+def config_field(exc: ValidationError, value: dict[str, Any], personas: tuple[str, str]) -> InvalidInput:
+    """A search config the model refused, named as the user gave it: a persona option at the top level
+    (its `proposer` alias for the first persona), else `config.<field>`."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    field = where if where in personas and value.get(where) else f"config.{where}"
+    if where == personas[0] and not value.get(where) and value.get("proposer"):
+        field = "proposer"
+    return InvalidInput(field, str(first["msg"]).removeprefix("Value error, "))
 
 
 def phase_node(name: str, key: str, model: type[BaseModel], step: Step) -> Any:
@@ -62,4 +74,4 @@ def add_search(
     return graph
 
 
-__all__ = ["PHASES", "add_search", "phase_node"]
+__all__ = ["PHASES", "add_search", "config_field", "phase_node"]

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from workflows.context import WorkflowContext
 from workflows.events import emitter, instrumented
-from workflows.graphs.phased import add_search
+from workflows.graphs.phased import add_search, config_field
 from workflows.inputs import InvalidInput
 from workflows.strategies import prompt_search as ps
 
@@ -79,12 +79,7 @@ def check_input(value: dict[str, Any]) -> None:
     try:
         search_config(value)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        field = where if where in ("engineer", "evaluator") and value.get(where) else f"config.{where}"
-        if where == "engineer" and not value.get(where) and value.get("proposer"):
-            field = "proposer"
-        raise InvalidInput(field, str(first["msg"]).removeprefix("Value error, ")) from None
+        raise config_field(exc, value, ("engineer", "evaluator")) from None
     try:
         ps.read_tests(value.get("tests"))
     except ValueError as exc:
