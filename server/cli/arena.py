@@ -62,22 +62,7 @@ def spec_input(
     }
     if prompts is None:
         return {"prompts": prompt, **graph_input}
-    if prompts in SUITES:
-        return {"suite": prompts, **graph_input}
-    path = Path(prompts)
-    if prompts.endswith(".jsonl") or path.is_file():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            fail(f"cannot read suite {prompts}: {exc}")
-        from tools.evals.jsonl import SuiteErrors, parse_suite
-
-        try:
-            parse_suite(text, prompts)
-        except SuiteErrors as exc:
-            fail(str(exc))
-        return {"suite": "jsonl", "suite_path": prompts, "suite_text": text, **graph_input}
-    fail(f"unknown suite {prompts!r}; choose one of {', '.join(SUITES)} or a .jsonl file")
+    return {**result_runs.suite_fields(prompts, SUITES), **graph_input}
 
 
 class ArenaProgress(ItemProgress):

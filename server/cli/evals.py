@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -50,22 +49,7 @@ def spec_input(
         "offset": offset, "samples": samples, "seed": seed, "workers": workers, "timeout_s": timeout_s,
         "prompt": prompt, "train": train,
     }
-    if suite in SUITES:
-        return {"suite": suite, **graph_input}
-    path = Path(suite)
-    if suite.endswith(".jsonl") or path.is_file():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            fail(f"cannot read suite {suite}: {exc}")
-        from tools.evals.jsonl import SuiteErrors, parse_suite
-
-        try:
-            parse_suite(text, suite)
-        except SuiteErrors as exc:
-            fail(str(exc))
-        return {"suite": "jsonl", "suite_path": suite, "suite_text": text, **graph_input}
-    fail(f"unknown suite {suite!r}; choose one of {', '.join(SUITES)} or a .jsonl file")
+    return {**result_runs.suite_fields(suite, SUITES), **graph_input}
 
 
 class EvalProgress(ItemProgress):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import typer
@@ -65,6 +66,27 @@ class ItemProgress:
             self.tally_event(data)
             self.done += 1
             self.progress.update(self.task, total=data.get("total"), completed=self.done, tally=self.line())
+
+
+def suite_fields(suite: str, known: tuple[str, ...]) -> dict[str, Any]:
+    """The suite fields of a workflow input for a SUITE argument: a packaged suite's name, or a .jsonl file
+    read and checked here (a bad line or an unreadable file is one line and exit 2)."""
+    if suite in known:
+        return {"suite": suite}
+    path = Path(suite)
+    if suite.endswith(".jsonl") or path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"cannot read suite {suite}: {exc}")
+        from tools.evals.jsonl import SuiteErrors, parse_suite
+
+        try:
+            parse_suite(text, suite)
+        except SuiteErrors as exc:
+            fail(str(exc))
+        return {"suite": "jsonl", "suite_path": suite, "suite_text": text}
+    fail(f"unknown suite {suite!r}; choose one of {', '.join(known)} or a .jsonl file")
 
 
 def finished_results(snapshot: Any) -> list[dict[str, Any]]:
@@ -186,4 +208,4 @@ def load(store: ResultStore[Any, Any], workflow: str, row_id: str) -> tuple[Any,
     return row, asyncio.run(current_results(store, workflow, [row], keep=True))[row_id]
 
 
-__all__ = ["ItemProgress", "current_results", "drive", "finished_results", "load", "recorded"]
+__all__ = ["ItemProgress", "current_results", "drive", "finished_results", "load", "recorded", "suite_fields"]
