@@ -8,6 +8,7 @@ run id; the progress bar is seeded with what the checkpoint already holds.
 from __future__ import annotations
 
 import asyncio
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from server.results.store import ResultStore
 
 
-class ItemProgress:
+class ItemProgress(ABC):
     """A progress bar fed by a result workflow's `<noun>.start` and `<noun>.item` events.
 
     A subclass tallies each finished item (`tally_event` live, `tally_result` from a checkpoint)
@@ -39,14 +40,17 @@ class ItemProgress:
         self.task = progress.add_task(self.noun, total=None, tally="")
         self.done = 0
 
+    @abstractmethod
     def tally_event(self, data: dict[str, Any]) -> None:
-        raise NotImplementedError
+        """Count a finished item from its live `<noun>.item` event."""
 
+    @abstractmethod
     def tally_result(self, result: dict[str, Any]) -> None:
-        raise NotImplementedError
+        """Count a finished item from its stored result (a resumed run's)."""
 
+    @abstractmethod
     def line(self) -> str:
-        raise NotImplementedError
+        """What the bar shows beside the count."""
 
     def description(self, data: dict[str, Any]) -> str:
         return str(data.get("suite") or self.noun)

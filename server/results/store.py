@@ -10,6 +10,7 @@ stores what it had finished, read from its checkpoint, so it outlives the checkp
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -51,7 +52,7 @@ def process_alive(pid: int) -> bool:
     return fields[0] != "Z"
 
 
-class ResultStore(Generic[RowT, SpecT]):
+class ResultStore(ABC, Generic[RowT, SpecT]):
     """A ResultRepo plus the rules that keep each row's status in step with what runs it.
 
     A subclass names its `noun` ("eval"), the `unit` its runs finish one at a time ("item"),
@@ -67,15 +68,17 @@ class ResultStore(Generic[RowT, SpecT]):
         self.runs = RunRepo(db)
 
     # -- what a subclass says ---------------------------------------------------------------------
+    @abstractmethod
     def new_row(self, row_id: str, spec: SpecT, version: str, **fields: Any) -> RowT:
-        raise NotImplementedError
+        """A new row for this spec (the subclass knows its table's own columns)."""
 
     @staticmethod
     def row_id(row: EvalRow | ArenaRow) -> str:
         return row.eval_id if isinstance(row, EvalRow) else row.arena_id
 
+    @abstractmethod
     async def checkpoint_result(self, graph: Any, thread_id: str) -> dict[str, Any] | None:
-        raise NotImplementedError
+        """The result of what the thread's checkpoint holds, summarised as the workflow's finish step does."""
 
     def resume_hint(self, row: RowT) -> str:
         row_id = self.row_id(row)
